@@ -1,0 +1,135 @@
+#!/usr/bin/env node
+// One step that makes a fresh clone usable: installs dependencies with pnpm,
+// builds the native addons with node-gyp against the installed Node headers,
+// and builds every TypeScript package with tsup. Each step is skipped when its
+// output is newer than its inputs, so running it before every command is cheap.
+//
+//   node scripts/setup.mjs               install + native + TypeScript
+//   node scripts/setup.mjs --build-only  skip the install
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runPnpm } from './pnpm.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const strict = process.env.CI === 'true' || process.env.CI === '1';
+const args = new Set(process.argv.slice(2));
+
+function log(msg) {
+  process.stderr.write(`[setup] ${msg}\n`);
+}
+
+function fail(msg) {
+  log(`error: ${msg}`);
+  process.exit(1);
+}
+
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 20 || (major === 20 && minor < 19)) fail(`Node >= 20.19 is required, this is ${process.version}`);
+
+/** Newest mtime of the files under `p` (ms), skipping build outputs and dependencies. */
+function newestMtime(p) {
+  if (!existsSync(p)) return 0;
+  const st = statSync(p);
+  if (!st.isDirectory()) return st.mtimeMs;
+  let newest = 0;
+  for (const name of readdirSync(p)) {
+    if (name === 'node_modules' || name === 'build' || name === 'dist') continue;
+    newest = Math.max(newest, newestMtime(path.join(p, name)));
+  }
+  return newest;
+}
+
+// 1. Dependencies.
+if (!args.has('--build-only')) {
+  const stamp = path.join(root, 'node_modules', '.modules.yaml');
+  const inputs = [path.join(root, 'pnpm-lock.yaml'), path.join(root, 'pnpm-workspace.yaml'), path.join(root, 'package.json')];
+  for (const dir of ['packages', 'bench']) {
+    const base = path.join(root, dir);
+    if (!existsSync(base)) continue;
+    if (existsSync(path.join(base, 'package.json'))) inputs.push(path.join(base, 'package.json'));
+    for (const name of readdirSync(base)) inputs.push(path.join(base, name, 'package.json'));
+  }
+  const stale = !existsSync(stamp) || inputs.some((f) => existsSync(f) && statSync(f).mtimeMs > statSync(stamp).mtimeMs);
+  if (stale) {
+    log('installing dependencies (pnpm install)');
+    const frozen = strict && existsSync(path.join(root, 'pnpm-lock.yaml')) ? ['--frozen-lockfile'] : [];
+    if (runPnpm(['install', ...frozen], { cwd: root }) !== 0) fail('pnpm install failed');
+  }
+}
+
+// 2. Native addons: every native/<name>/binding.gyp.
+function nodeHeadersDir() {
+  // Build against the headers of the Node that runs us, never downloaded ones.
+  for (const prefix of [path.resolve(process.execPath, '..', '..'), '/usr', '/usr/local']) {
+    if (existsSync(path.join(prefix, 'include', 'node', 'node_api.h'))) return prefix;
+  }
+  return undefined;
+}
+
+const nativeRoot = path.join(root, 'native');
+const nativeFailures = [];
+if (existsSync(nativeRoot)) {
+  const nodeGyp = path.join(root, 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
+  for (const name of readdirSync(nativeRoot)) {
+    const dir = path.join(nativeRoot, name);
+    if (!existsSync(path.join(dir, 'binding.gyp'))) continue;
+    const release = path.join(dir, 'build', 'Release');
+    const built = existsSync(release) ? readdirSync(release).filter((f) => f.endsWith('.node')) : [];
+    const builtAt = built.length ? Math.min(...built.map((f) => statSync(path.join(release, f)).mtimeMs)) : 0;
+    if (builtAt > newestMtime(dir)) continue;
+    const headers = nodeHeadersDir();
+    if (!existsSync(nodeGyp)) {
+      nativeFailures.push(`${name}: node-gyp is not installed (run without --build-only)`);
+      continue;
+    }
+    log(`building native/${name} with node-gyp${headers ? ` (headers from ${headers}/include/node)` : ''}`);
+    const gypArgs = [nodeGyp, 'rebuild', '--jobs', 'max', ...(headers ? [`--nodedir=${headers}`] : [])];
+    const r = spawnSync(process.execPath, gypArgs, { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
+    if (r.status !== 0) nativeFailures.push(`${name}: node-gyp exited with ${r.status}`);
+  }
+}
+if (nativeFailures.length) {
+  const msg = `native build failed:\n  ${nativeFailures.join('\n  ')}\n` +
+    'The backends that need these addons will report BACKEND_UNAVAILABLE; vigil falls back to polling.';
+  if (strict) fail(msg);
+  log(`warning: ${msg}`);
+}
+
+// 3. TypeScript packages, dependencies first.
+const pkgsRoot = path.join(root, 'packages');
+const pkgs = new Map();
+for (const name of existsSync(pkgsRoot) ? readdirSync(pkgsRoot) : []) {
+  const manifest = path.join(pkgsRoot, name, 'package.json');
+  if (!existsSync(manifest)) continue;
+  const json = JSON.parse(readFileSync(manifest, 'utf8'));
+  pkgs.set(json.name, { dir: path.join(pkgsRoot, name), json });
+}
+const order = [];
+const seen = new Set();
+function visit(pkgName) {
+  if (seen.has(pkgName)) return;
+  seen.add(pkgName);
+  const { json } = pkgs.get(pkgName);
+  for (const dep of Object.keys({ ...json.dependencies, ...json.optionalDependencies, ...json.devDependencies })) {
+    if (pkgs.has(dep)) visit(dep);
+  }
+  order.push(pkgName);
+}
+for (const pkgName of [...pkgs.keys()].sort()) visit(pkgName);
+
+const tsup = path.join(root, 'node_modules', 'tsup', 'dist', 'cli-default.js');
+for (const pkgName of order) {
+  const { dir, json } = pkgs.get(pkgName);
+  if (!json.scripts?.build || !existsSync(path.join(dir, 'tsup.config.ts'))) continue;
+  const stampFile = path.join(dir, 'dist', '.build-stamp');
+  const inputs = Math.max(newestMtime(path.join(dir, 'src')), newestMtime(path.join(dir, 'package.json')),
+    newestMtime(path.join(dir, 'tsup.config.ts')));
+  if (existsSync(stampFile) && statSync(stampFile).mtimeMs > inputs) continue;
+  log(`building ${pkgName}`);
+  const r = spawnSync(process.execPath, [tsup, '--silent'], { cwd: dir, stdio: 'inherit' });
+  if (r.status !== 0) fail(`building ${pkgName} failed`);
+  writeFileSync(stampFile, '');
+}
+log('ready');
