@@ -1,1 +1,3 @@
-export {};
+export * from './events.js';
+export * from './errors.js';
+export * from './paths.js';
