@@ -29,6 +29,8 @@ export const ErrorCode = {
   INVALID_OPTION: 'INVALID_OPTION',
   /** The watcher was used after `close()`. */
   CLOSED: 'CLOSED',
+  /** A name that must be new already exists (EEXIST); nothing was overwritten. */
+  ALREADY_EXISTS: 'ALREADY_EXISTS',
   /** Any other OS error; `errno` and `syscall` say which. */
   IO_ERROR: 'IO_ERROR',
 } as const;
