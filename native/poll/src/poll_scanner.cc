@@ -1,0 +1,98 @@
+#include "poll_scanner.h"
+
+#include <string>
+#include <vector>
+
+namespace vigil_poll {
+
+Napi::Function PollScanner::Define(Napi::Env env) {
+  return DefineClass(env, "PollScanner",
+                     {
+                         InstanceMethod<&PollScanner::Track>("track"),
+                         InstanceMethod<&PollScanner::Untrack>("untrack"),
+                         InstanceMethod<&PollScanner::Scan>("scan"),
+                         InstanceMethod<&PollScanner::MemoryBytes>("memoryBytes"),
+                         InstanceMethod<&PollScanner::Close>("close"),
+                     });
+}
+
+PollScanner::PollScanner(const Napi::CallbackInfo& info) : Napi::ObjectWrap<PollScanner>(info) {
+  followSymlinks_ = info.Length() > 0 && info[0].ToBoolean().Value();
+}
+
+bool PollScanner::checkOpen(Napi::Env env) {
+  if (!closed_) return true;
+  Napi::Error::New(env, "scanner is closed").ThrowAsJavaScriptException();
+  return false;
+}
+
+Napi::Value PollScanner::Track(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!checkOpen(env)) return env.Undefined();
+  if (info.Length() < 1 || !info[0].IsBuffer()) {
+    Napi::TypeError::New(env, "track(path: Buffer)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  auto buf = info[0].As<Napi::Buffer<char>>();
+  std::string path(buf.Data(), buf.Length());
+  if (path.find('\0') != std::string::npos) {
+    Napi::TypeError::New(env, "path contains a NUL byte").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  uint32_t id = nextId_++;
+  dirs_.emplace(id, std::make_shared<DirState>(std::move(path)));
+  return Napi::Number::New(env, id);
+}
+
+Napi::Value PollScanner::Untrack(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!checkOpen(env)) return env.Undefined();
+  if (info.Length() > 0 && info[0].IsNumber()) dirs_.erase(info[0].As<Napi::Number>().Uint32Value());
+  return env.Undefined();
+}
+
+Napi::Value PollScanner::Scan(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!checkOpen(env)) return env.Undefined();
+  if (scanning_) {
+    Napi::Error::New(env, "a scan is already in flight").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  std::vector<DirRef> batch;
+  if (info.Length() > 0 && info[0].IsTypedArray()) {
+    auto ids = info[0].As<Napi::Uint32Array>();
+    batch.reserve(ids.ElementLength());
+    for (size_t i = 0; i < ids.ElementLength(); i++) {
+      auto it = dirs_.find(ids[i]);
+      if (it != dirs_.end()) batch.emplace_back(it->first, it->second);
+    }
+  } else {
+    batch.reserve(dirs_.size());
+    for (auto& [id, dir] : dirs_) batch.emplace_back(id, dir);
+  }
+  scanning_ = true;
+  // The worker holds a reference to this object, so `this` outlives it.
+  auto* worker = new ScanWorker(env, info.This().As<Napi::Object>(), std::move(batch), followSymlinks_, scratch_,
+                                [this] { scanning_ = false; });
+  Napi::Promise promise = worker->promise();
+  worker->Queue();
+  return promise;
+}
+
+Napi::Value PollScanner::MemoryBytes(const Napi::CallbackInfo& info) {
+  // Approximate and read on the JS thread while a scan may be resizing
+  // listings: only call it when no scan is in flight (the bench does).
+  size_t total = scratch_->fresh.memoryBytes();
+  for (auto& [id, dir] : dirs_) total += sizeof(DirState) + dir->path.capacity() + dir->listing.memoryBytes();
+  return Napi::Number::New(info.Env(), static_cast<double>(total));
+}
+
+Napi::Value PollScanner::Close(const Napi::CallbackInfo& info) {
+  // A scan in flight keeps its own references and finishes; the JS wrapper
+  // discards its result.
+  closed_ = true;
+  dirs_.clear();
+  return info.Env().Undefined();
+}
+
+}  // namespace vigil_poll
