@@ -1,0 +1,60 @@
+// vigil_inotify: a thin binding to Linux inotify. Reads, batches and forwards
+// raw records; every meaning (mask to event, errno to error code) lives in
+// @vigil/inotify's TypeScript tables.
+//
+// Exports:
+//   InotifyReader            class, see inotify_reader.h
+//   walk(reader, dirs, mask, cb)  one watch-then-list level, see dir_walker.h
+//   errnoName(n)             'ENOENT' for 2; decodes the walk buffer's errnos
+//   constants                every IN_* and DT_* value from the C headers,
+//                            so tests can check the TypeScript table against them
+#include <dirent.h>
+#include <napi.h>
+#include <sys/inotify.h>
+
+#include "errno_name.h"
+#include "inotify_reader.h"
+#include "walk_worker.h"
+
+namespace vigil {
+namespace {
+
+Napi::Value ErrnoName(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1 || !info[0].IsNumber()) throw Napi::TypeError::New(info.Env(), "errnoName(n: number)");
+  return Napi::String::New(info.Env(), errnoName(info[0].As<Napi::Number>().Int32Value()));
+}
+
+Napi::Object Constants(Napi::Env env) {
+  Napi::Object c = Napi::Object::New(env);
+#define VIGIL_CONST(name) c.Set(#name, Napi::Number::New(env, static_cast<double>(name)));
+  VIGIL_CONST(IN_ACCESS) VIGIL_CONST(IN_MODIFY) VIGIL_CONST(IN_ATTRIB) VIGIL_CONST(IN_CLOSE_WRITE)
+  VIGIL_CONST(IN_CLOSE_NOWRITE) VIGIL_CONST(IN_OPEN) VIGIL_CONST(IN_MOVED_FROM) VIGIL_CONST(IN_MOVED_TO)
+  VIGIL_CONST(IN_CREATE) VIGIL_CONST(IN_DELETE) VIGIL_CONST(IN_DELETE_SELF) VIGIL_CONST(IN_MOVE_SELF)
+  VIGIL_CONST(IN_UNMOUNT) VIGIL_CONST(IN_Q_OVERFLOW) VIGIL_CONST(IN_IGNORED) VIGIL_CONST(IN_CLOSE)
+  VIGIL_CONST(IN_MOVE) VIGIL_CONST(IN_ONLYDIR) VIGIL_CONST(IN_DONT_FOLLOW) VIGIL_CONST(IN_EXCL_UNLINK)
+  VIGIL_CONST(IN_MASK_ADD) VIGIL_CONST(IN_ISDIR) VIGIL_CONST(IN_ONESHOT) VIGIL_CONST(IN_ALL_EVENTS)
+  VIGIL_CONST(IN_NONBLOCK) VIGIL_CONST(IN_CLOEXEC)
+#ifdef IN_MASK_CREATE
+  VIGIL_CONST(IN_MASK_CREATE)
+#endif
+  VIGIL_CONST(DT_UNKNOWN) VIGIL_CONST(DT_FIFO) VIGIL_CONST(DT_CHR) VIGIL_CONST(DT_DIR) VIGIL_CONST(DT_BLK)
+  VIGIL_CONST(DT_REG) VIGIL_CONST(DT_LNK) VIGIL_CONST(DT_SOCK)
+#undef VIGIL_CONST
+  return c;
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("InotifyReader", InotifyReader::Init(env));
+  exports.Set("walk", Napi::Function::New(env, WalkWorker::Walk, "walk"));
+  exports.Set("errnoName", Napi::Function::New(env, ErrnoName, "errnoName"));
+  exports.Set("constants", Constants(env));
+  exports.Set("abiVersion", Napi::Number::New(env, 1));
+  return exports;
+}
+
+}  // namespace
+}  // namespace vigil
+
+static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) { return vigil::Init(env, exports); }
+
+NODE_API_MODULE(vigil_inotify, InitAddon)

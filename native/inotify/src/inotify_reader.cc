@@ -1,0 +1,190 @@
+#include "inotify_reader.h"
+
+#include <cstring>
+#include <string>
+
+#include "errno_name.h"
+
+namespace vigil {
+
+namespace {
+// Distinguishes our wrapped objects from any other (napi_type_tag, N-API 8).
+constexpr napi_type_tag kReaderTag = {0x7669676c696e6f74ULL, 0x6966792d72656164ULL};
+}  // namespace
+
+Napi::Object SysErrorValue(Napi::Env env, int err, const char* syscall) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("errno", errnoName(err));
+  o.Set("syscall", syscall);
+  return o;
+}
+
+Napi::Function InotifyReader::Init(Napi::Env env) {
+  return DefineClass(env, "InotifyReader",
+                     {
+                         InstanceMethod<&InotifyReader::Open>("open"),
+                         InstanceMethod<&InotifyReader::AddWatch>("addWatch"),
+                         InstanceMethod<&InotifyReader::RemoveWatch>("removeWatch"),
+                         InstanceMethod<&InotifyReader::Start>("start"),
+                         InstanceMethod<&InotifyReader::Ref>("ref"),
+                         InstanceMethod<&InotifyReader::Unref>("unref"),
+                         InstanceMethod<&InotifyReader::Close>("close"),
+                         InstanceAccessor<&InotifyReader::GetFd>("fd"),
+                     });
+}
+
+InotifyReader* InotifyReader::FromValue(Napi::Value value) {
+  if (!value.IsObject()) return nullptr;
+  Napi::Object obj = value.As<Napi::Object>();
+  if (!obj.CheckTypeTag(&kReaderTag)) return nullptr;
+  return Unwrap(obj);
+}
+
+InotifyReader::InotifyReader(const Napi::CallbackInfo& info)
+    : Napi::ObjectWrap<InotifyReader>(info), env_(info.Env()) {
+  info.This().As<Napi::Object>().TypeTag(&kReaderTag);
+}
+
+InotifyReader::~InotifyReader() { closeNow(); }
+
+Napi::Value InotifyReader::Open(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (inotify_) return env.Undefined();
+  int err = 0;
+  inotify_ = InotifyFd::open(&err);
+  // EMFILE here means fs.inotify.max_user_instances; JS names the sysctl.
+  if (!inotify_) return SysErrorValue(env, err, "inotify_init1");
+  return env.Undefined();
+}
+
+Napi::Value InotifyReader::AddWatch(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsBuffer() || !info[1].IsNumber()) {
+    throw Napi::TypeError::New(env, "addWatch(path: Buffer, mask: number)");
+  }
+  Napi::Buffer<char> path = info[0].As<Napi::Buffer<char>>();
+  std::string cpath(path.Data(), path.Length());
+  if (cpath.find('\0') != std::string::npos) throw Napi::TypeError::New(env, "path contains a NUL byte");
+  uint32_t mask = info[1].As<Napi::Number>().Uint32Value();
+  if (!inotify_) return SysErrorValue(env, EBADF, "inotify_add_watch");
+  SysResult r = inotify_->addWatch(cpath.c_str(), mask);
+  if (!r.ok()) return SysErrorValue(env, r.err, "inotify_add_watch");
+  return Napi::Number::New(env, r.value);
+}
+
+Napi::Value InotifyReader::RemoveWatch(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsNumber()) throw Napi::TypeError::New(env, "removeWatch(wd: number)");
+  int wd = info[0].As<Napi::Number>().Int32Value();
+  if (!inotify_) return SysErrorValue(env, EBADF, "inotify_rm_watch");
+  SysResult r = inotify_->removeWatch(wd);
+  if (!r.ok()) return SysErrorValue(env, r.err, "inotify_rm_watch");
+  return env.Undefined();
+}
+
+Napi::Value InotifyReader::Start(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsFunction()) {
+    throw Napi::TypeError::New(env, "start(onBatch: Function, bufferSize?: number)");
+  }
+  if (!inotify_) return SysErrorValue(env, EBADF, "start");
+  if (thread_) return env.Undefined();
+  size_t bufferSize = ReaderThread::kMinBufferSize * 4;
+  if (info.Length() > 1 && info[1].IsNumber()) {
+    int64_t requested = info[1].As<Napi::Number>().Int64Value();
+    if (requested > 0) bufferSize = static_cast<size_t>(requested);
+  }
+
+  auto* delivery = new Delivery();
+  tsfn_ = Tsfn::New(env, info[0].As<Napi::Function>(), "vigil-inotify", 0 /* unbounded: never block the reader */,
+                    1, delivery, [](Napi::Env, void*, Delivery* d) { delete d; });
+  delivery_ = delivery;
+
+  // The sink runs on the reader thread. NonBlockingCall never waits; on
+  // failure (napi_closing at teardown) the batch is ours to free.
+  Tsfn tsfn = tsfn_;
+  thread_ = std::make_unique<ReaderThread>(inotify_, bufferSize, [tsfn](std::unique_ptr<ReadBatch> batch) mutable {
+    ReadBatch* raw = batch.release();
+    if (tsfn.NonBlockingCall(raw) != napi_ok) {
+      delete raw;
+      return false;
+    }
+    return true;
+  });
+  const char* syscall = "start";
+  int err = thread_->start(&syscall);
+  if (err != 0) {
+    thread_.reset();
+    delivery_->closed = true;
+    tsfn_.Release();
+    delivery_ = nullptr;
+    return SysErrorValue(env, err, syscall);
+  }
+  // Registered after the TSFN's own teardown hook, so it runs before it (hooks
+  // run last-in first-out) and releases the TSFN while it is still valid.
+  napi_add_env_cleanup_hook(env_, OnEnvCleanup, this);
+  cleanupHook_ = true;
+  return env.Undefined();
+}
+
+Napi::Value InotifyReader::Ref(const Napi::CallbackInfo& info) {
+  if (delivery_) tsfn_.Ref(info.Env());
+  return info.Env().Undefined();
+}
+
+Napi::Value InotifyReader::Unref(const Napi::CallbackInfo& info) {
+  if (delivery_) tsfn_.Unref(info.Env());
+  return info.Env().Undefined();
+}
+
+Napi::Value InotifyReader::Close(const Napi::CallbackInfo& info) {
+  closeNow();
+  return info.Env().Undefined();
+}
+
+Napi::Value InotifyReader::GetFd(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), inotify_ ? inotify_->fd() : -1);
+}
+
+void InotifyReader::CallJs(Napi::Env env, Napi::Function onBatch, Delivery* delivery, ReadBatch* raw) {
+  std::unique_ptr<ReadBatch> batch(raw);
+  // env is null when the TSFN is being torn down with batches still queued.
+  if (env == nullptr || onBatch.IsEmpty() || delivery == nullptr || delivery->closed) return;
+  if (batch->err != 0) {
+    onBatch.Call({env.Null(), SysErrorValue(env, batch->err, batch->syscall)});
+    return;
+  }
+  onBatch.Call({Napi::Buffer<uint8_t>::Copy(env, batch->bytes.data(), batch->bytes.size())});
+}
+
+void InotifyReader::closeNow() {
+  // Main thread. Order matters: mark closed first so batches already queued
+  // are dropped, then join the thread (no more batches), then release the TSFN.
+  if (delivery_) delivery_->closed = true;
+  if (thread_) {
+    thread_->stop();
+    thread_.reset();
+  }
+  if (delivery_) {
+    tsfn_.Release();
+    delivery_ = nullptr;  // the TSFN's finalizer frees it
+  }
+  if (inotify_) {
+    // Walks in flight hold their own reference; they see closed() and stop,
+    // and the fd closes when the last of them finishes.
+    inotify_->markClosed();
+    inotify_.reset();
+  }
+  if (cleanupHook_) {
+    cleanupHook_ = false;
+    napi_remove_env_cleanup_hook(env_, OnEnvCleanup, this);
+  }
+}
+
+void InotifyReader::OnEnvCleanup(void* self) {
+  auto* reader = static_cast<InotifyReader*>(self);
+  reader->cleanupHook_ = false;  // being run: nothing to remove
+  reader->closeNow();
+}
+
+}  // namespace vigil

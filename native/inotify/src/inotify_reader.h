@@ -1,0 +1,73 @@
+// InotifyReader: the JS face of one inotify instance (new addon.InotifyReader()).
+//
+//   open()                      inotify_init1; undefined or {errno, syscall}
+//   addWatch(path: Buffer, mask) wd, or {errno, syscall}; mask passed through
+//   removeWatch(wd)             undefined or {errno, syscall}
+//   start(onBatch, bufferSize?) starts the reader thread; onBatch(batch: Buffer)
+//                               per read(2) (BatchPacker layout), or
+//                               onBatch(null, {errno, syscall}) once if reading fails
+//   ref() / unref()             whether a started reader keeps the event loop alive
+//   close()                     stops and joins the thread, closes the fd; no
+//                               onBatch call happens after close() returns
+//   fd                          the descriptor, -1 when not open
+//
+// Everything here runs on the JS thread except ReaderThread's loop; errors are
+// returned as data, never thrown (only a wrong argument type throws TypeError).
+#pragma once
+
+#include <napi.h>
+
+#include <memory>
+
+#include "inotify_fd.h"
+#include "reader_thread.h"
+
+namespace vigil {
+
+class InotifyReader : public Napi::ObjectWrap<InotifyReader> {
+ public:
+  static Napi::Function Init(Napi::Env env);
+  /** The reader wrapped by `value`, or nullptr when it is not an InotifyReader (checked by type tag). */
+  static InotifyReader* FromValue(Napi::Value value);
+
+  explicit InotifyReader(const Napi::CallbackInfo& info);
+  ~InotifyReader() override;
+
+  /** The shared instance, or nullptr when not open. Main thread. */
+  std::shared_ptr<InotifyFd> inotify() const { return inotify_; }
+
+ private:
+  /** Context of the thread-safe function; lives until the TSFN is finalized. Touched on the main thread only. */
+  struct Delivery {
+    bool closed = false;
+  };
+  /** Main thread: runs one queued batch (or drops it once closed or during teardown, when env is null). */
+  static void CallJs(Napi::Env env, Napi::Function onBatch, Delivery* delivery, ReadBatch* batch);
+  using Tsfn = Napi::TypedThreadSafeFunction<Delivery, ReadBatch, CallJs>;
+
+  Napi::Value Open(const Napi::CallbackInfo& info);
+  Napi::Value AddWatch(const Napi::CallbackInfo& info);
+  Napi::Value RemoveWatch(const Napi::CallbackInfo& info);
+  Napi::Value Start(const Napi::CallbackInfo& info);
+  Napi::Value Ref(const Napi::CallbackInfo& info);
+  Napi::Value Unref(const Napi::CallbackInfo& info);
+  Napi::Value Close(const Napi::CallbackInfo& info);
+  Napi::Value GetFd(const Napi::CallbackInfo& info);
+
+  /** Main thread: stop + join the thread, release the TSFN, close the fd. Idempotent. */
+  void closeNow();
+  /** Main thread, at environment teardown (worker exit, process exit). */
+  static void OnEnvCleanup(void* self);
+
+  napi_env env_;
+  std::shared_ptr<InotifyFd> inotify_;
+  std::unique_ptr<ReaderThread> thread_;
+  Tsfn tsfn_;
+  Delivery* delivery_ = nullptr;  // owned by the TSFN once started
+  bool cleanupHook_ = false;
+};
+
+/** {errno: 'ENOSPC', syscall: 'inotify_add_watch'}: an OS error as data. */
+Napi::Object SysErrorValue(Napi::Env env, int err, const char* syscall);
+
+}  // namespace vigil

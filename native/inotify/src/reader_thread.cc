@@ -1,0 +1,101 @@
+#include "reader_thread.h"
+
+#include <poll.h>
+#include <pthread.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <system_error>
+
+#include "batch_packer.h"
+
+namespace vigil {
+
+ReaderThread::ReaderThread(std::shared_ptr<InotifyFd> inotify, size_t bufferSize, Sink sink)
+    : inotify_(std::move(inotify)),
+      bufferSize_(bufferSize < kMinBufferSize ? kMinBufferSize : bufferSize),
+      sink_(std::move(sink)) {}
+
+ReaderThread::~ReaderThread() { stop(); }
+
+int ReaderThread::start(const char** syscall) {
+  int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (efd < 0) {
+    *syscall = "eventfd";
+    return errno;
+  }
+  stop_ = UniqueFd(efd);
+  try {
+    thread_ = std::thread(&ReaderThread::run, this);
+  } catch (const std::system_error& e) {
+    stop_.reset();
+    *syscall = "pthread_create";
+    return e.code().value();
+  }
+  return 0;
+}
+
+void ReaderThread::stop() {
+  if (!thread_.joinable()) return;
+  stopping_.store(true, std::memory_order_release);
+  uint64_t one = 1;
+  // eventfd writes of 8 bytes cannot be partial; EAGAIN only if the counter
+  // would overflow, which a single stop request cannot cause.
+  while (write(stop_.get(), &one, sizeof one) < 0 && errno == EINTR) {
+  }
+  thread_.join();
+  stop_.reset();
+}
+
+void ReaderThread::run() {
+  // Threading: runs on its own thread from start() to stop(). Reads inotify_'s
+  // fd (kept open by the shared_ptr), polls stop_, calls sink_. Nothing else.
+  pthread_setname_np(pthread_self(), "vigil-inotify");
+  std::vector<uint8_t> buf(bufferSize_);
+  struct pollfd fds[2] = {{inotify_->fd(), POLLIN, 0}, {stop_.get(), POLLIN, 0}};
+  for (;;) {
+    int n = poll(fds, 2, -1);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      fail(errno, "poll");
+      return;
+    }
+    if (fds[1].revents != 0) return;  // stop requested
+    if (fds[0].revents & POLLIN) {
+      if (!drain(&buf)) return;
+    } else if (fds[0].revents & (POLLERR | POLLHUP | POLLNVAL)) {
+      fail(EBADF, "poll");
+      return;
+    }
+  }
+}
+
+bool ReaderThread::drain(std::vector<uint8_t>* buf) {
+  // Threading: reader thread only.
+  // A burst can keep the fd readable for a long time: check for stop between reads.
+  while (!stopping_.load(std::memory_order_acquire)) {
+    ssize_t n = read(inotify_->fd(), buf->data(), buf->size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN) return true;
+      fail(errno, "read");
+      return false;
+    }
+    if (n == 0) return true;
+    auto batch = std::make_unique<ReadBatch>();
+    BatchPacker::pack(buf->data(), static_cast<size_t>(n), &batch->bytes);
+    if (!sink_(std::move(batch))) return false;
+  }
+  return false;
+}
+
+void ReaderThread::fail(int err, const char* syscall) {
+  // Threading: reader thread only.
+  auto batch = std::make_unique<ReadBatch>();
+  batch->err = err;
+  batch->syscall = syscall;
+  sink_(std::move(batch));
+}
+
+}  // namespace vigil
