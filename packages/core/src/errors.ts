@@ -27,6 +27,8 @@ export const ErrorCode = {
   SYMLINK_LOOP: 'SYMLINK_LOOP',
   /** An option has a value vigil does not accept. */
   INVALID_OPTION: 'INVALID_OPTION',
+  /** The OS rejected an argument (EINVAL), e.g. an inotify mask with no event bits. */
+  INVALID_ARGUMENT: 'INVALID_ARGUMENT',
   /** The watcher was used after `close()`. */
   CLOSED: 'CLOSED',
   /** A name that must be new already exists (EEXIST); nothing was overwritten. */
