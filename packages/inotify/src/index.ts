@@ -1,1 +1,31 @@
-export {};
+/**
+ * @vigil/inotify: a low-level Linux inotify binding (every IN_* mask, raw
+ * records, lossless names, errors as VigilErrors) and the native
+ * watch-then-list walker that vigil's inotify backend builds on.
+ *
+ * See README.md for the API and docs/inotify-binding.md for examples.
+ */
+export {
+  addonCandidates,
+  detectLibc,
+  loadFrom,
+  loadInotifyAddon,
+  prebuildTarget,
+  requireInotifyAddon,
+  type AddonLoadResult,
+  type InotifyAddon,
+  type NativeInotifyReader,
+  type SysErrorData,
+} from './addon.js';
+export { decodeBatch, decodeWalk, type PackedWalkDir, type PackedWalkEntry, type RawInotifyEvent } from './batch.js';
+export { DT, IN, kindFromDType, maskToNames, type InotifyConstantName } from './constants.js';
+export { BACKEND, inotifyError, readInotifySysctl } from './errors.js';
+export {
+  Inotify,
+  type InotifyEmitterEvents,
+  type InotifyEvent,
+  type InotifyOptions,
+  type WalkEntry,
+  type WalkResult,
+} from './inotify.js';
+export { walkAndWatch, watchTree, type WatchTreeOptions, type WatchTreeSummary } from './walk.js';

@@ -1,0 +1,100 @@
+/**
+ * Decoders for the addon's two packed buffers (layouts in
+ * docs/inotify-binding.md and native/inotify/src/{batch_packer,dir_walker}.h).
+ * Host byte order; vigil builds only for little-endian machines.
+ */
+import { decodeName } from '@vigil/core';
+import type { InotifyAddon } from './addon.js';
+
+/** One inotify record as the kernel reported it; `name` is decoded losslessly (R12). */
+export interface RawInotifyEvent {
+  /** Watch descriptor; -1 for `IN_Q_OVERFLOW`. */
+  wd: number;
+  /** The event's mask (unsigned); see `maskToNames`. */
+  mask: number;
+  /** Links an `IN_MOVED_FROM` to its `IN_MOVED_TO`; 0 otherwise. */
+  cookie: number;
+  /** The entry's name inside the watched directory; `''` for events on the watch itself. Round-trips with `toFsPath`. */
+  name: string;
+}
+
+const RECORD_HEADER = 16;
+
+/** decodeName for a slice, without creating a Buffer view unless the name is not plain UTF-8. */
+function nameAt(buf: Buffer, start: number, end: number): string {
+  const fast = buf.toString('utf8', start, end);
+  return fast.includes('\uFFFD') ? decodeName(buf.subarray(start, end)) : fast;
+}
+
+/** Decodes one reader batch (one read(2)) into records, in kernel order. */
+export function decodeBatch(batch: Buffer): RawInotifyEvent[] {
+  const events: RawInotifyEvent[] = [];
+  let off = 0;
+  while (off + RECORD_HEADER <= batch.length) {
+    const nameLen = batch.readUInt32LE(off + 12);
+    const start = off + RECORD_HEADER;
+    events.push({
+      wd: batch.readInt32LE(off),
+      mask: batch.readUInt32LE(off + 4),
+      cookie: batch.readUInt32LE(off + 8),
+      name: nameLen === 0 ? '' : nameAt(batch, start, start + nameLen),
+    });
+    off = start + ((nameLen + 3) & ~3);
+  }
+  return events;
+}
+
+/** One directory entry from the walker. */
+export interface PackedWalkEntry {
+  /** The name, decoded losslessly (R12). */
+  name: string;
+  /** `DT_*` value (after lstat for filesystems that report DT_UNKNOWN). */
+  dType: number;
+}
+
+/** One directory's record from the walker, before errors are mapped. */
+export interface PackedWalkDir {
+  /** The watch descriptor, or -1 when inotify_add_watch failed. */
+  wd: number;
+  /** errno name of inotify_add_watch, when it failed. */
+  watchErrno?: string;
+  /** errno name of open/getdents64, when listing failed. */
+  readErrno?: string;
+  /** `'open'` or `'getdents64'` when listing failed. */
+  readSyscall?: string;
+  /** The entries, in getdents order; `.` and `..` omitted. */
+  entries: PackedWalkEntry[];
+}
+
+const WALK_HEADER = 8;
+const DIR_RECORD = 28;
+const READ_SYSCALLS = ['', 'open', 'getdents64'] as const;
+
+/** Decodes the walker's packed buffer: one record per directory passed in, same order. */
+export function decodeWalk(packed: Buffer, errnoName: InotifyAddon['errnoName']): PackedWalkDir[] {
+  const version = packed.readUInt32LE(0);
+  if (version !== 1) throw new Error(`walk buffer version ${version}, expected 1`);
+  const count = packed.readUInt32LE(4);
+  const dirs: PackedWalkDir[] = new Array(count);
+  for (let i = 0; i < count; i++) {
+    const rec = WALK_HEADER + DIR_RECORD * i;
+    const watchErr = packed.readInt32LE(rec + 4);
+    const readErr = packed.readInt32LE(rec + 8);
+    const entryCount = packed.readUInt32LE(rec + 16);
+    let off = packed.readUInt32LE(rec + 20);
+    const entries: PackedWalkEntry[] = new Array(entryCount);
+    for (let k = 0; k < entryCount; k++) {
+      const nameLen = packed.readUInt16LE(off + 2);
+      entries[k] = { dType: packed[off]!, name: nameAt(packed, off + 4, off + 4 + nameLen) };
+      off += 4 + nameLen;
+    }
+    const dir: PackedWalkDir = { wd: packed.readInt32LE(rec), entries };
+    if (watchErr !== 0) dir.watchErrno = errnoName(watchErr);
+    if (readErr !== 0) {
+      dir.readErrno = errnoName(readErr);
+      dir.readSyscall = READ_SYSCALLS[packed.readUInt32LE(rec + 12)] ?? 'getdents64';
+    }
+    dirs[i] = dir;
+  }
+  return dirs;
+}

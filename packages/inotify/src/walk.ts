@@ -1,0 +1,80 @@
+/**
+ * Recursive watch-then-list, level by level: every directory of a level is
+ * watched and listed natively (Inotify.walk), then JS picks the next level.
+ * Filters stay in JS; the native side never decides what to descend into.
+ */
+import { EntryKind, joinPath } from '@vigil/core';
+import type { Inotify, WalkEntry, WalkResult } from './inotify.js';
+
+/**
+ * One level: `inotify.walk(dirs, mask)` as a free function (the name the
+ * backend uses). See {@link Inotify.walk}.
+ */
+export function walkAndWatch(inotify: Inotify, dirs: readonly string[], mask: number): Promise<WalkResult[]> {
+  return inotify.walk(dirs, mask);
+}
+
+/** Options of {@link watchTree}. */
+export interface WatchTreeOptions {
+  /**
+   * Whether to descend into an entry (called for directories only; default:
+   * always). Ignore filters go here. Symlinks are never followed (R11).
+   */
+  descend?: (path: string, entry: WalkEntry) => boolean;
+  /** Called with each directory's result as soon as its level is done, parents before children. */
+  onDirectory?: (result: WalkResult) => void;
+  /** Native walks run in parallel per level (libuv pool threads; default 2). */
+  concurrency?: number;
+}
+
+/** Totals of a {@link watchTree} run. */
+export interface WatchTreeSummary {
+  /** Directories walked (watched or not). */
+  directories: number;
+  /** Entries seen, directories included. */
+  entries: number;
+  /** Directories whose watch or listing failed (see each result's watchError/readError). */
+  failed: WalkResult[];
+}
+
+/** Below this many directories a level is one native call; splitting costs more than it saves. */
+const MIN_CHUNK = 64;
+
+/**
+ * Watches `roots` and every directory below them: level by level, each level
+ * split over `concurrency` native walks. Resolves when every directory has
+ * been watched and listed. Use a mask with `IN_ONLYDIR | IN_DONT_FOLLOW` so a
+ * directory replaced by a file or symlink in the meantime is not watched.
+ */
+export async function watchTree(
+  inotify: Inotify,
+  roots: readonly string[],
+  mask: number,
+  options: WatchTreeOptions = {},
+): Promise<WatchTreeSummary> {
+  const summary: WatchTreeSummary = { directories: 0, entries: 0, failed: [] };
+  const concurrency = Math.max(1, options.concurrency ?? 2);
+  let level: string[] = [...roots];
+  while (level.length > 0) {
+    const chunks = Math.min(concurrency, Math.max(1, Math.floor(level.length / MIN_CHUNK)));
+    const size = Math.ceil(level.length / chunks);
+    const parts: Promise<WalkResult[]>[] = [];
+    for (let i = 0; i < level.length; i += size) parts.push(inotify.walk(level.slice(i, i + size), mask));
+    const next: string[] = [];
+    for (const results of await Promise.all(parts)) {
+      for (const result of results) {
+        summary.directories++;
+        summary.entries += result.entries.length;
+        if (result.watchError || result.readError) summary.failed.push(result);
+        options.onDirectory?.(result);
+        for (const entry of result.entries) {
+          if (entry.kind !== EntryKind.DIRECTORY) continue;
+          const child = joinPath(result.path, entry.name);
+          if (!options.descend || options.descend(child, entry)) next.push(child);
+        }
+      }
+    }
+    level = next;
+  }
+  return summary;
+}
