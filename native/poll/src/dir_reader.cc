@@ -61,7 +61,6 @@ ReadFailure readDirectory(const std::string& path, bool followSymlinks, Listing&
     if (isDotOrDotDot(name)) continue;
     struct stat st;
     int rc;
-    Syscall which = Syscall::kLstat;
     if (followSymlinks) {
       rc = fstatat(fd, name, &st, 0);
       // Dangling link or loop: describe the link itself (kind 'symlink').
@@ -71,7 +70,7 @@ ReadFailure readDirectory(const std::string& path, bool followSymlinks, Listing&
     }
     if (rc != 0) {
       if (errno == ENOENT) continue;  // deleted since readdir: it is simply gone
-      return {errno, which};
+      return {errno, Syscall::kLstat};
     }
     out.add(name, std::strlen(name), pack(st));
   }

@@ -9,8 +9,12 @@
 
 namespace vigil_poll {
 
-/** Which call failed. Mapped to names ('opendir', 'readdir', 'lstat', 'stat') in JS. */
-enum class Syscall : uint32_t { kNone = 0, kOpendir = 1, kReaddir = 2, kLstat = 3, kStat = 4 };
+/**
+ * Which call failed; mapped to names in JS (ScanSyscall in types.ts). With
+ * followSymlinks a failed stat() falls back to lstat(), so the call that
+ * fails an entry is always an lstat.
+ */
+enum class Syscall : uint32_t { kNone = 0, kOpendir = 1, kReaddir = 2, kLstat = 3 };
 
 struct ReadFailure {
   int error = 0;  // errno, 0 when the directory was read

@@ -1,0 +1,26 @@
+/**
+ * The directory-set scanner: see types.ts for the contract. Use
+ * {@link createDirSetScanner}; the two implementations are exported for tests
+ * and benchmarks.
+ */
+import { loadNativeBinding } from './native-binding.js';
+import { JsDirSetScanner } from './js-scanner.js';
+import { NativeDirSetScanner } from './native-scanner.js';
+import type { DirSetScanner, DirSetScannerOptions } from './types.js';
+
+export * from './types.js';
+export { JsDirSetScanner } from './js-scanner.js';
+export { NativeDirSetScanner } from './native-scanner.js';
+export { loadNativeBinding, nativeCandidates, nativeUnavailableReason } from './native-binding.js';
+
+/**
+ * A scanner: native when the vigil_poll addon loads (and `prefer` is not
+ * `'js'`), else the JS one, whose `nativeUnavailableReason` says why.
+ */
+export function createDirSetScanner(options: DirSetScannerOptions = {}): DirSetScanner {
+  const followSymlinks = options.followSymlinks === true;
+  if (options.prefer === 'js') return new JsDirSetScanner({ followSymlinks, nativeUnavailableReason: "'js' was preferred" });
+  const load = loadNativeBinding();
+  if (load.ok) return new NativeDirSetScanner(load.binding, { followSymlinks });
+  return new JsDirSetScanner({ followSymlinks, nativeUnavailableReason: load.reason });
+}

@@ -1,0 +1,75 @@
+import { toFsPath } from '@vigil/core';
+import { decodeChanges, type NativeBinding, type NativePollScanner } from './native-binding.js';
+import { closedError, SerialQueue } from './serial.js';
+import type { DirChanges, DirSetScanner } from './types.js';
+
+/**
+ * The native implementation: listings live in the addon, scans run on a libuv
+ * pool thread and return only differences (an idle scan resolves with null
+ * and allocates nothing per entry in JS).
+ */
+export class NativeDirSetScanner implements DirSetScanner {
+  readonly kind = 'native' as const;
+  #native: NativePollScanner;
+  #idOf = new Map<string, number>();
+  #dirOf = new Map<number, string>();
+  #queue = new SerialQueue();
+
+  constructor(binding: NativeBinding, options: { followSymlinks?: boolean } = {}) {
+    this.#native = new binding.PollScanner(options.followSymlinks === true);
+  }
+
+  track(dirs: readonly string[]): void {
+    if (this.#queue.closed) throw closedError();
+    for (const dir of dirs) {
+      if (this.#idOf.has(dir)) continue;
+      const bytes = toFsPath(dir);
+      const id = this.#native.track(Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes, 'utf8'));
+      this.#idOf.set(dir, id);
+      this.#dirOf.set(id, dir);
+    }
+  }
+
+  untrack(dirs: readonly string[]): void {
+    if (this.#queue.closed) throw closedError();
+    for (const dir of dirs) {
+      const id = this.#idOf.get(dir);
+      if (id === undefined) continue;
+      this.#native.untrack(id);
+      this.#idOf.delete(dir);
+      this.#dirOf.delete(id);
+    }
+  }
+
+  scan(dirs?: readonly string[]): Promise<DirChanges[]> {
+    return this.#queue.run(async () => {
+      let ids: Uint32Array | undefined;
+      if (dirs) {
+        ids = new Uint32Array(dirs.length);
+        let n = 0;
+        for (const dir of dirs) {
+          const id = this.#idOf.get(dir);
+          if (id !== undefined) ids[n++] = id;
+        }
+        if (n === 0) return [];
+        ids = ids.subarray(0, n);
+      }
+      const packed = await this.#native.scan(ids);
+      if (packed === null || this.#queue.closed) return [];
+      return decodeChanges(packed, (id) => this.#dirOf.get(id));
+    });
+  }
+
+  /** Heap bytes the addon holds for listings (approximate; for benchmarks). */
+  memoryBytes(): number {
+    return this.#queue.closed ? 0 : this.#native.memoryBytes();
+  }
+
+  close(): void {
+    if (this.#queue.closed) return;
+    this.#queue.close();
+    this.#native.close();
+    this.#idOf.clear();
+    this.#dirOf.clear();
+  }
+}
