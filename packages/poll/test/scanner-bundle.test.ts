@@ -1,0 +1,153 @@
+// The scanner as it ships: bundled by tsup (ESM and CJS), it must still find
+// the addon from its new location; the loader's search order and failure
+// reasons; and EACCES, which needs an unprivileged process (root bypasses
+// permission checks), so it runs the bundle in a child as uid 'nobody'.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build } from 'tsup';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadNativeBinding } from '../src/scanner/index.js';
+import { loadNativeFrom, nativeCandidates, packageRoots, prebuildTag } from '../src/scanner/native-binding.js';
+
+const pkgRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const native = loadNativeBinding();
+const addon = path.resolve(pkgRoot, '..', '..', 'native', 'poll', 'build', 'Release', 'vigil_poll.node');
+// Inside the package, so the bundle's walk up to package.json is the real one.
+const bundleDir = path.join(pkgRoot, 'node_modules', `.vigil-scanner-bundle-${process.pid}`);
+
+type Api = typeof import('../src/scanner/index.js');
+
+beforeAll(async () => {
+  fs.rmSync(bundleDir, { recursive: true, force: true });
+  await build({
+    entry: { scanner: path.join(pkgRoot, 'src', 'scanner', 'index.ts') },
+    format: ['esm', 'cjs'],
+    outDir: bundleDir,
+    config: false,
+    dts: false,
+    silent: true,
+    clean: false,
+    sourcemap: false,
+    target: 'node20',
+    platform: 'node',
+    noExternal: ['@vigil/core'],
+  });
+}, 60_000);
+
+afterAll(() => fs.rmSync(bundleDir, { recursive: true, force: true }));
+
+describe('loader', () => {
+  it('finds the package root from src/scanner/ and from dist/', () => {
+    expect(packageRoots(path.join(pkgRoot, 'src', 'scanner', 'native-binding.ts'))[0]).toBe(pkgRoot);
+    expect(packageRoots(path.join(pkgRoot, 'dist', 'index.js'))[0]).toBe(pkgRoot);
+  });
+
+  it('tries the prebuild first, then the workspace build', () => {
+    const candidates = nativeCandidates(path.join(pkgRoot, 'dist', 'index.js'));
+    expect(candidates.slice(0, 2)).toEqual([path.join(pkgRoot, 'prebuilds', prebuildTag(), 'vigil_poll.node'), addon]);
+    expect(prebuildTag()).toMatch(/^[a-z0-9]+-[a-z0-9]+(-glibc|-musl)?$/);
+  });
+
+  it('reports why it could not load, without throwing', () => {
+    const junk = path.join(bundleDir, 'junk.node');
+    fs.writeFileSync(junk, 'not an ELF file');
+    const missing = path.join(bundleDir, 'missing.node');
+    const load = loadNativeFrom([missing, junk]);
+    expect(load.ok).toBe(false);
+    const reason = (load as { reason: string }).reason;
+    expect(reason).toContain(`${missing}: not found`);
+    expect(reason).toContain(`${junk}: `);
+    expect(loadNativeFrom([])).toMatchObject({ ok: false });
+  });
+
+  it.skipIf(!native.ok)('loads the workspace build when there is no prebuild', () => {
+    expect(native).toMatchObject({ ok: true, file: addon });
+  });
+});
+
+describe.skipIf(!native.ok)('bundled like dist/', () => {
+  const exercise = async (api: Api) => {
+    const s = api.createDirSetScanner();
+    expect(s.kind).toBe('native');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-scanner-bundle-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'x'), 'x');
+      s.track([dir]);
+      expect((await s.scan())[0]!.added.map((e) => e.name)).toEqual(['x']);
+    } finally {
+      s.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  it('ESM bundle loads the native addon', async () => {
+    await exercise((await import(pathToFileURL(path.join(bundleDir, 'scanner.js')).href)) as Api);
+  });
+
+  it('CJS bundle loads the native addon', async () => {
+    await exercise(createRequire(import.meta.url)(path.join(bundleDir, 'scanner.cjs')) as Api);
+  });
+});
+
+// Runs as the child: baseline, then no permission at all (opendir fails), then
+// read without search permission (readdir works, lstat of entries fails), then
+// readable again.
+const CHILD = `
+import fs from 'node:fs';
+import { createDirSetScanner } from './scanner.js';
+const [dir, prefer] = process.argv.slice(2);
+const s = createDirSetScanner({ prefer });
+s.track([dir]);
+const steps = [];
+const step = async () => steps.push((await s.scan()).map((c) => ({ added: c.added.map((e) => e.name).sort(), removed: [...c.removed].sort(), error: c.error })));
+await step();
+fs.chmodSync(dir, 0o000); await step(); await step();
+fs.chmodSync(dir, 0o644); await step();
+fs.chmodSync(dir, 0o755); await step();
+s.close();
+process.stdout.write(JSON.stringify({ uid: process.getuid(), kind: s.kind, steps }));
+`;
+
+describe.each(['native', 'js'] as const)('EACCES (%s), unprivileged child', (prefer) => {
+  it.skipIf(prefer === 'native' && !native.ok)('reports opendir and lstat EACCES as data, once each', () => {
+    fs.writeFileSync(path.join(bundleDir, 'eacces-child.mjs'), CHILD);
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-scanner-eacces-'));
+    try {
+      const dir = path.join(root, 'mine');
+      fs.mkdirSync(dir);
+      for (const n of ['a', 'b']) fs.writeFileSync(path.join(dir, n), n);
+      const asRoot = process.getuid?.() === 0;
+      let uid: number | undefined;
+      if (asRoot) {
+        // Root ignores permissions: drop to 'nobody', who owns the directory.
+        uid = 65534;
+        fs.chmodSync(root, 0o755);
+        fs.chmodSync(bundleDir, 0o755);
+        for (const p of [dir, path.join(dir, 'a'), path.join(dir, 'b')]) fs.chownSync(p, uid, uid);
+      }
+      const child = spawnSync(process.execPath, ['eacces-child.mjs', dir, prefer], {
+        cwd: bundleDir,
+        encoding: 'utf8',
+        ...(uid === undefined ? {} : { uid, gid: uid }),
+      });
+      expect(child.stderr).toBe('');
+      const out = JSON.parse(child.stdout) as { uid: number; kind: string; steps: unknown[] };
+      expect(out.uid).not.toBe(0);
+      expect(out.kind).toBe(prefer);
+      expect(out.steps).toEqual([
+        [{ added: ['a', 'b'], removed: [] }],
+        [{ added: [], removed: ['a', 'b'], error: { errno: 'EACCES', syscall: 'opendir' } }],
+        [], // same failure: not reported again
+        [{ added: [], removed: [], error: { errno: 'EACCES', syscall: 'lstat' } }],
+        [{ added: ['a', 'b'], removed: [] }],
+      ]);
+    } finally {
+      fs.chmodSync(path.join(root, 'mine'), 0o755);
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
