@@ -623,7 +623,7 @@ class Consumer {
   /** Opens the watcher once; resolves with its kind. */
   async arm(): Promise<WakerKind> {
     await this.#arm();
-    return this.#waker ?? 'vigil';
+    return this.#waker ?? 'custom';
   }
 
   async #arm(): Promise<void> {
@@ -639,7 +639,7 @@ class Consumer {
     let watcher: SpoolWatcher;
     if (this.#options.watch !== undefined) {
       watcher = await this.#options.watch(this.#newDir, options);
-      this.#waker = 'vigil';
+      this.#waker = 'custom';
     } else {
       const opened = await openDefaultWatcher(this.#newDir, options);
       watcher = opened.watcher;

@@ -38,8 +38,8 @@ export interface SpoolWatchOptions {
  */
 export type WatchFunction = (dir: string, options: SpoolWatchOptions) => Promise<SpoolWatcher>;
 
-/** Which waker served a spool: vigil, or the `fs.watch` fallback. */
-export type WakerKind = 'vigil' | 'fs.watch';
+/** Which waker serves a spool: vigil, the `fs.watch` fallback, or a watch function the caller injected. */
+export type WakerKind = 'vigil' | 'fs.watch' | 'custom';
 
 /** A watcher plus the name of the mechanism behind it. */
 export interface OpenedWatcher {

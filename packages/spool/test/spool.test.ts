@@ -45,6 +45,9 @@ async function expectCode(promise: Promise<unknown>, code: string): Promise<Vigi
   return error as VigilError;
 }
 
+/** vigil's watch() exists: the default waker must then be vigil. */
+const HAS_VIGIL = await vigilHasWatch();
+
 let root: string;
 let cleanup: () => Promise<void>;
 const spools: Spool[] = [];
@@ -340,7 +343,7 @@ describe('consuming', () => {
     await producer.prepare();
     const kindA = await a.watch();
     await b.watch();
-    expect(kindA).toBe((await vigilHasWatch()) ? 'vigil' : 'fs.watch');
+    expect(kindA).toBe(HAS_VIGIL ? 'vigil' : 'fs.watch');
     const seen = new Map<string, number>();
     const run = async (s: Spool): Promise<void> => {
       for await (const f of s.claims()) seen.set(f.name, (seen.get(f.name) ?? 0) + 1);
@@ -356,6 +359,25 @@ describe('consuming', () => {
     expect([...seen.values()].every((n) => n === 1)).toBe(true);
     expect((await readdir(path.join(root, 'cur'))).length).toBe(500);
     expect(await readdir(path.join(root, 'new'))).toEqual([]);
+  });
+
+  it('reports an injected watch function as a custom waker', async () => {
+    const spool = newSpool({ watch: fakeWatch().watch });
+    await spool.prepare();
+    expect(spool.waker).toBeUndefined();
+    expect(await spool.watch()).toBe('custom');
+    expect(spool.waker).toBe('custom');
+  });
+
+  it.runIf(HAS_VIGIL)('works on vigil\'s poll backend (events come from rescans)', async () => {
+    const spool = newSpool({ backend: 'poll', pollInterval: 25 });
+    await spool.prepare();
+    expect(await spool.watch()).toBe('vigil');
+    const waiting = spool.claim();
+    await newSpool().write('polled', 'by poll');
+    const f = await within(waiting, 'the claim');
+    expect(f.name).toBe('by poll');
+    expect(await readFile(f.path, 'utf8')).toBe('polled');
   });
 
   it('a rescanInterval finds files no event announced', async () => {
