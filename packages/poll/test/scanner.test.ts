@@ -344,8 +344,8 @@ describe.each(implementations)('%s scanner', (label, make) => {
   it.skipIf(!make)('diffs large directories whose order and names change', async () => {
     const s = open();
     s.track([root]);
-    for (let i = 0; i < 1000; i++) fs.writeFileSync(path.join(root, `f${i}`), '');
-    expect((await s.scan())[0]!.added).toHaveLength(1000);
+    for (let i = 0; i < 400; i++) fs.writeFileSync(path.join(root, `f${i}`), '');
+    expect((await s.scan())[0]!.added).toHaveLength(400);
     // Same count, different names: forces the sorted comparison.
     for (let i = 0; i < 100; i++) fs.renameSync(path.join(root, `f${i}`), path.join(root, `g${i}`));
     for (let i = 100; i < 150; i++) fs.writeFileSync(path.join(root, `f${i}`), 'grown');
