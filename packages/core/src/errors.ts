@@ -21,6 +21,8 @@ export const ErrorCode = {
   INSTANCE_LIMIT: 'INSTANCE_LIMIT',
   /** The watched root was deleted or moved away; the watcher has ended (R9). */
   ROOT_REMOVED: 'ROOT_REMOVED',
+  /** A root lives on a network/FUSE filesystem but a forced native backend watches it: remote changes go unseen. A warning. */
+  REMOTE_CHANGES_UNSEEN: 'REMOTE_CHANGES_UNSEEN',
   /** The OS dropped events; vigil rescanned (R7). Delivered as a warning. */
   OVERFLOW: 'OVERFLOW',
   /** A symlink loop was found while following links (R11). A warning. */

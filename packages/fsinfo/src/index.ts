@@ -1,1 +1,7 @@
-export {};
+/**
+ * @vigil/fsinfo: which filesystem a path lives on and whether vigil must poll
+ * it (network and FUSE filesystems), from statfs(2) and /proc/self/mountinfo.
+ */
+export { FILESYSTEMS, STATFS_MAGIC, policyFor, type FilesystemPolicy } from './filesystems.js';
+export { describeFilesystem, mountOf, mountsBelow, parseMountInfo, readMounts, type FilesystemReport, type MountInfo } from './mounts.js';
+export { readInotifyLimits, type InotifyLimits } from './inotify-limits.js';

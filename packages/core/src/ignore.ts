@@ -1,0 +1,51 @@
+/**
+ * Ignore rules, applied before a directory is descended into: an ignored
+ * `node_modules` is never scanned and never gets a watch.
+ *
+ * A rule is a glob, a RegExp or a function:
+ * - a glob is matched against the path relative to the root, with `/`
+ *   separators; a glob without `/` matches the last component at any depth
+ *   (`node_modules`, `*.log`), like .gitignore; dotfiles are matched by `*`;
+ * - a RegExp is tested against the absolute path;
+ * - a function receives the absolute path and, when known, the entry kind.
+ * An ignored directory hides everything below it.
+ */
+import picomatch from 'picomatch';
+import type { EntryKind } from './events.js';
+import { relativeTo, isWithin } from './paths.js';
+
+/** One ignore rule (see the module doc). */
+export type IgnoreRule = string | RegExp | ((path: string, kind?: EntryKind) => boolean);
+
+/** Answers "is this path ignored?" for one root. */
+export type IgnorePredicate = (path: string, kind?: EntryKind) => boolean;
+
+/** Builds the predicate for a root from the user's rules. */
+export function createIgnorePredicate(root: string, rules: IgnoreRule | readonly IgnoreRule[] | undefined): IgnorePredicate {
+  const list = rules === undefined ? [] : Array.isArray(rules) ? (rules as readonly IgnoreRule[]) : [rules as IgnoreRule];
+  if (list.length === 0) return () => false;
+  const globs: string[] = [];
+  const tests: ((path: string, kind?: EntryKind) => boolean)[] = [];
+  for (const rule of list) {
+    if (typeof rule === 'string') {
+      // An absolute path inside the root is a rule about that path.
+      globs.push(rule.startsWith('/') && isWithin(rule, root) ? relativeTo(root, rule) || '**' : rule);
+    } else if (rule instanceof RegExp) {
+      tests.push((p) => {
+        rule.lastIndex = 0;
+        return rule.test(p);
+      });
+    } else if (typeof rule === 'function') {
+      tests.push(rule);
+    } else {
+      throw new TypeError(`ignore rule must be a glob string, a RegExp or a function, got ${typeof rule}`);
+    }
+  }
+  const glob = globs.length ? picomatch(globs, { dot: true, basename: true }) : undefined;
+  return (path, kind) => {
+    if (path === root) return false;
+    if (glob && glob(relativeTo(root, path))) return true;
+    for (const t of tests) if (t(path, kind)) return true;
+    return false;
+  };
+}

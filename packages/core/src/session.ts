@@ -1,0 +1,332 @@
+/**
+ * One watched root: the backend subscription, the index, and the normalizer
+ * that turns what the backend reports into vigil's events. Every input (an OS
+ * batch, a scan diff, a rescan, a settled file) is handled in turn on one
+ * queue, so the index and the event order (R6) never race.
+ */
+import { lstatSync } from 'node:fs';
+import type { Backend, BackendSink, BackendSubscription, RawEvent, ResolvedWatchOptions, TreeDiff } from './backend.js';
+import { diffScan, planDiff, type PlannedEvent } from './diff.js';
+import { ErrorCode, VigilError, fromSystemError } from './errors.js';
+import type { EntryKind, EventOrigin, WatchEvent } from './events.js';
+import type { IgnorePredicate } from './ignore.js';
+import { parentPath, toFsPath } from './paths.js';
+import { entryFromStats, kindOfStats, scanTree, statEntry } from './scan-tree.js';
+import { SettleTracker, type SizeAndTime } from './settle.js';
+import { TreeIndex, kindOnly } from './tree-index.js';
+
+/** Where a session delivers. */
+export interface SessionOutput {
+  events(batch: WatchEvent[]): void;
+  warning(error: VigilError): void;
+  /** The root ended (ROOT_REMOVED or another fatal error); the session is closing itself. */
+  ended(error: VigilError): void;
+}
+
+/** How one root is watched (see Watcher.info()). */
+export interface RootSessionInfo {
+  backend: string;
+  reason: string;
+  details?: string;
+}
+
+/** One watched root. Create with {@link RootSession.start}. */
+export class RootSession {
+  readonly root: string;
+  readonly rootKind: 'directory' | 'file';
+  readonly backend: Backend;
+  readonly index: TreeIndex;
+  #options: ResolvedWatchOptions;
+  #ignore: IgnorePredicate;
+  #output: SessionOutput;
+  #subscription: BackendSubscription | undefined;
+  #queue: Promise<void> = Promise.resolve();
+  #settle: SettleTracker | undefined;
+  #closed = false;
+
+  private constructor(
+    backend: Backend,
+    root: string,
+    rootKind: 'directory' | 'file',
+    options: ResolvedWatchOptions,
+    ignore: IgnorePredicate,
+    output: SessionOutput,
+  ) {
+    this.backend = backend;
+    this.root = root;
+    this.rootKind = rootKind;
+    this.index = new TreeIndex(root);
+    this.#options = options;
+    this.#ignore = ignore;
+    this.#output = output;
+    if (!backend.capabilities.closeWrite && options.settle !== false) {
+      this.#settle = new SettleTracker(options.settle, (due) => this.#enqueue(() => this.#settled(due)));
+    }
+  }
+
+  /** Subscribes `backend` to `root`; resolves when the root is fully watched (R8). */
+  static async start(
+    backend: Backend,
+    root: string,
+    rootKind: 'directory' | 'file',
+    options: ResolvedWatchOptions,
+    ignore: IgnorePredicate,
+    output: SessionOutput,
+  ): Promise<RootSession> {
+    const session = new RootSession(backend, root, rootKind, options, ignore, output);
+    session.#subscription = await backend.subscribe({
+      root,
+      rootKind,
+      index: session.index,
+      ignore,
+      options,
+      sink: session.#sink(),
+    });
+    if (session.#closed) await session.#subscription.close();
+    return session;
+  }
+
+  /** What the backend says about itself (watch counts and the like). */
+  describe(): string | undefined {
+    return this.#subscription?.describe?.();
+  }
+
+  /** Stops watching; once it resolves no event of this root is delivered. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#settle?.clear();
+    await this.#subscription?.close();
+  }
+
+  /** Resolves once everything queued so far has been delivered. */
+  idle(): Promise<void> {
+    return this.#queue;
+  }
+
+  #sink(): BackendSink {
+    return {
+      events: (batch) => this.#enqueue(() => this.#processRaw(batch)),
+      diff: (diff, origin) => this.#enqueue(() => this.#processDiff(diff, origin)),
+      rescan: (subtree, reason) => this.#enqueue(() => this.#rescan(subtree, reason)),
+      warning: (error) => {
+        if (!this.#closed) this.#output.warning(error);
+      },
+      rootRemoved: (origin) => this.#enqueue(() => this.#rootRemoved(origin ?? 'os')),
+      fatal: (error) => this.#enqueue(() => this.#end(error)),
+    };
+  }
+
+  #enqueue(task: () => void | Promise<void>): Promise<void> {
+    const run = async (): Promise<void> => {
+      if (this.#closed) return;
+      try {
+        await task();
+      } catch (error) {
+        if (!this.#closed) this.#output.warning(fromSystemError(error, { path: this.root, backend: this.backend.name }));
+      }
+    };
+    this.#queue = this.#queue.then(run);
+    return this.#queue;
+  }
+
+  #deliver(events: PlannedEvent[]): void {
+    if (this.#closed || events.length === 0) return;
+    const batch: WatchEvent[] = [];
+    // R2: repeated modifies of one path with nothing else on it in between are one.
+    const lastType = new Map<string, string>();
+    for (const e of events) {
+      if (e.type === 'modify' && lastType.get(e.path) === 'modify') continue;
+      lastType.set(e.path, e.type);
+      if (e.oldPath !== undefined) lastType.set(e.oldPath, e.type);
+      const out: WatchEvent = { type: e.type, path: e.path, kind: e.kind, origin: e.origin };
+      if (e.oldPath !== undefined) out.oldPath = e.oldPath;
+      batch.push(out);
+    }
+    this.#output.events(batch);
+  }
+
+  /** Applies one event to the index (and the settle tracker); false if it lies outside the picture. */
+  #apply(e: PlannedEvent): boolean {
+    const index = this.index;
+    switch (e.type) {
+      case 'create': {
+        if (e.path !== this.root && index.get(parentPath(e.path))?.kind !== 'directory') return false;
+        index.set(e.path, e.stat ?? kindOnly(e.kind));
+        if (e.kind === 'file') this.#settle?.arm(e.path, e.stat);
+        return true;
+      }
+      case 'modify':
+        if (e.stat) index.touch(e.path, e.stat.size, e.stat.mtimeMs);
+        this.#settle?.arm(e.path, e.stat);
+        return true;
+      case 'close-write':
+        this.#settle?.cancel(e.path);
+        return true;
+      case 'delete': {
+        const known = index.get(e.path);
+        if (known?.kind === 'directory') this.#subscription?.forgetDirectory?.(e.path);
+        this.#settle?.cancel(e.path, known?.kind === 'directory');
+        index.delete(e.path);
+        return true;
+      }
+      case 'rename': {
+        if (index.get(parentPath(e.path))?.kind !== 'directory') return false;
+        index.move(e.oldPath!, e.path);
+        if (e.stat) index.set(e.path, e.stat);
+        this.#settle?.move(e.oldPath!, e.path);
+        return true;
+      }
+    }
+  }
+
+  async #processDiff(diff: TreeDiff, origin: EventOrigin): Promise<void> {
+    const planned = planDiff(this.index, diff, origin).filter((e) => this.#apply(e));
+    this.#deliver(planned);
+  }
+
+  async #rescan(subtree: string, reason: 'overflow' | 'unknown'): Promise<void> {
+    if (reason === 'overflow') {
+      this.#output.warning(
+        new VigilError(ErrorCode.OVERFLOW, `${subtree}: the OS dropped events; rescanning and reporting the differences`, {
+          path: subtree,
+          backend: this.backend.name,
+        }),
+      );
+    }
+    const scanned = await this.#scan(subtree);
+    await this.#processDiff(diffScan(this.index, subtree, scanned), 'rescan');
+  }
+
+  #scan(start: string) {
+    return scanTree(start, {
+      ignore: this.#ignore,
+      followSymlinks: this.#options.followSymlinks,
+      backend: this.backend.name,
+      beforeRead: this.#subscription?.prepareDirectory?.bind(this.#subscription),
+      onWarning: (w) => this.#output.warning(w),
+    });
+  }
+
+  /** Resolves a kind the backend could not tell (inotify does not say symlink or file). */
+  #refineKind(path: string, kind: EntryKind): EntryKind {
+    if (kind !== 'unknown') return kind;
+    try {
+      return kindOfStats(lstatSync(toFsPath(path)));
+    } catch {
+      return 'unknown';
+    }
+  }
+
+  async #processRaw(batch: readonly RawEvent[]): Promise<void> {
+    const index = this.index;
+    const out: PlannedEvent[] = [];
+    const push = (e: PlannedEvent): void => {
+      if (this.#apply(e)) out.push(e);
+    };
+    // A directory that appears may already hold entries no event will mention (R1).
+    const created = async (path: string, kind: EntryKind, origin: EventOrigin): Promise<void> => {
+      const known = index.get(path);
+      if (known && known.kind === kind) return; // already reported, e.g. by the scan of its parent
+      push({ type: 'create', path, kind, origin });
+      if (kind === 'directory') {
+        const scanned = await this.#scan(path);
+        const diff = diffScan(index, path, scanned);
+        diff.removed = [];
+        for (const e of planDiff(index, diff, 'rescan')) push(e);
+      }
+    };
+    const deleted = (path: string, origin: EventOrigin): void => {
+      const known = index.get(path);
+      if (!known) return;
+      if (known.kind === 'directory') {
+        for (const p of index.descendants(path, 'post')) out.push({ type: 'delete', path: p, kind: index.get(p)!.kind, origin });
+      }
+      push({ type: 'delete', path, kind: known.kind, origin });
+    };
+
+    for (const raw of batch) {
+      const origin = raw.origin ?? 'os';
+      const path = raw.path;
+      switch (raw.type) {
+        case 'create': {
+          const kind = this.#refineKind(path, raw.kind);
+          if (this.#ignore(path, kind)) break;
+          await created(path, kind, origin);
+          break;
+        }
+        case 'modify':
+        case 'close-write': {
+          const known = index.get(path);
+          if (this.#ignore(path, known?.kind ?? raw.kind)) break;
+          if (!known) {
+            // A write to a file vigil never saw appear: it exists, so it was created.
+            if (raw.type === 'modify') await created(path, this.#refineKind(path, raw.kind), origin);
+            else break;
+          }
+          if (index.get(path)?.kind === 'directory') break;
+          push({ type: raw.type, path, kind: index.get(path)?.kind ?? raw.kind, origin });
+          break;
+        }
+        case 'delete':
+          if (this.#ignore(path, raw.kind)) break;
+          deleted(path, origin);
+          break;
+        case 'rename': {
+          const oldPath = raw.oldPath!;
+          const known = index.get(oldPath);
+          const kind = known?.kind ?? this.#refineKind(path, raw.kind);
+          const newIgnored = this.#ignore(path, kind);
+          if (!known || this.#ignore(oldPath, kind)) {
+            // Only the new end is visible: it appeared (R5).
+            if (!newIgnored) await created(path, kind, origin);
+          } else if (newIgnored || index.get(parentPath(path))?.kind !== 'directory') {
+            // Only the old end is visible: it left (R5).
+            deleted(oldPath, origin);
+          } else {
+            push({ type: 'rename', path, oldPath, kind, origin });
+          }
+          break;
+        }
+      }
+    }
+    this.#deliver(out);
+  }
+
+  async #settled(due: { path: string; seen: SizeAndTime | undefined }[]): Promise<void> {
+    const out: PlannedEvent[] = [];
+    for (const { path, seen } of due) {
+      if (this.#settle?.has(path) || this.index.get(path)?.kind !== 'file') continue; // changed again since, or gone
+      const st = await statEntry(path, this.#options.followSymlinks).catch(() => undefined);
+      if (!st || !st.isFile()) continue;
+      if (seen && st.size === seen.size && st.mtimeMs === seen.mtimeMs) {
+        this.index.touch(path, st.size, st.mtimeMs);
+        out.push({ type: 'close-write', path, kind: 'file', origin: 'emulated' });
+      } else {
+        this.#settle?.arm(path, entryFromStats(st));
+      }
+    }
+    this.#deliver(out);
+  }
+
+  #rootRemoved(origin: EventOrigin): void {
+    const out: PlannedEvent[] = [];
+    for (const p of this.index.descendants(this.root, 'post')) out.push({ type: 'delete', path: p, kind: this.index.get(p)!.kind, origin });
+    const rootEntry = this.index.get(this.root);
+    if (rootEntry) out.push({ type: 'delete', path: this.root, kind: rootEntry.kind, origin });
+    for (const e of out) this.index.delete(e.path);
+    this.#deliver(out);
+    this.#end(
+      new VigilError(ErrorCode.ROOT_REMOVED, `${this.root}: the watched root was deleted or moved away; watching has ended`, {
+        path: this.root,
+        backend: this.backend.name,
+      }),
+    );
+  }
+
+  #end(error: VigilError): void {
+    if (this.#closed) return;
+    this.#output.ended(error);
+    void this.close();
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * vigil's picture of a watched tree: every entry it has reported as existing.
+ * Core applies every delivered event to it, so it is exactly what a consumer
+ * that followed the events believes (R7 compares it with the disk).
+ *
+ * Stored as one map of children per directory rather than one map of full
+ * paths, so that deleting or moving a directory touches only its own subtree.
+ */
+import type { EntryKind } from './events.js';
+import { joinPath, parentPath, baseName } from './paths.js';
+
+/** What vigil remembers about one entry. `ino`/`dev` are 0 when a backend did not stat it. */
+export interface IndexEntry {
+  kind: EntryKind;
+  dev: number;
+  ino: number;
+  size: number;
+  /** Modification time in ms, with the sub-millisecond fraction. */
+  mtimeMs: number;
+}
+
+/** An entry of unknown identity and size (what a backend knows from a directory listing alone). */
+export function kindOnly(kind: EntryKind): IndexEntry {
+  return { kind, dev: 0, ino: 0, size: 0, mtimeMs: 0 };
+}
+
+/** The index of one root. */
+export class TreeIndex {
+  /** The root path. */
+  readonly root: string;
+  #rootEntry: IndexEntry | undefined;
+  #dirs = new Map<string, Map<string, IndexEntry>>();
+  #size = 0;
+
+  constructor(root: string) {
+    this.root = root;
+  }
+
+  /** Number of entries, the root included. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** The entry at `path`, if vigil knows one. */
+  get(path: string): IndexEntry | undefined {
+    if (path === this.root) return this.#rootEntry;
+    return this.#dirs.get(parentPath(path))?.get(baseName(path));
+  }
+
+  /** True when vigil knows an entry at `path`. */
+  has(path: string): boolean {
+    return this.get(path) !== undefined;
+  }
+
+  /** The children of a directory by name, or undefined if it is not a known directory. */
+  children(dir: string): ReadonlyMap<string, IndexEntry> | undefined {
+    return this.#dirs.get(dir);
+  }
+
+  /**
+   * Records an entry. Its parent must be a known directory (or the path the
+   * root itself). Replacing an entry of another kind drops what was below it.
+   */
+  set(path: string, entry: IndexEntry): void {
+    const previous = this.get(path);
+    if (previous && previous.kind === 'directory' && entry.kind !== 'directory') this.#dropSubtree(path);
+    if (path === this.root) {
+      if (!this.#rootEntry) this.#size++;
+      this.#rootEntry = entry;
+    } else {
+      const siblings = this.#dirs.get(parentPath(path));
+      if (!siblings) throw new Error(`vigil index: parent of ${path} is not a known directory`);
+      if (!siblings.has(baseName(path))) this.#size++;
+      siblings.set(baseName(path), entry);
+    }
+    if (entry.kind === 'directory' && !this.#dirs.has(path)) this.#dirs.set(path, new Map());
+  }
+
+  /** Updates size/mtime of a known entry in place (content changed, identity did not). */
+  touch(path: string, size: number, mtimeMs: number): void {
+    const entry = this.get(path);
+    if (entry) {
+      entry.size = size;
+      entry.mtimeMs = mtimeMs;
+    }
+  }
+
+  /** Removes an entry and everything below it. */
+  delete(path: string): void {
+    const entry = this.get(path);
+    if (!entry) return;
+    this.#dropSubtree(path);
+    if (path === this.root) this.#rootEntry = undefined;
+    else this.#dirs.get(parentPath(path))?.delete(baseName(path));
+    this.#size--;
+  }
+
+  /** Moves an entry and its subtree from `from` to `to`, replacing whatever was at `to`. */
+  move(from: string, to: string): void {
+    const entry = this.get(from);
+    if (!entry || from === to) return;
+    if (this.has(to)) this.delete(to);
+    const subtree: [string, Map<string, IndexEntry>][] = [];
+    if (entry.kind === 'directory') {
+      for (const dir of this.#subdirs(from)) {
+        subtree.push([dir, this.#dirs.get(dir)!]);
+        this.#dirs.delete(dir);
+      }
+    }
+    this.#dirs.get(parentPath(from))?.delete(baseName(from));
+    const siblings = this.#dirs.get(parentPath(to));
+    if (!siblings) throw new Error(`vigil index: parent of ${to} is not a known directory`);
+    siblings.set(baseName(to), entry);
+    for (const [dir, children] of subtree) this.#dirs.set(to + dir.slice(from.length), children);
+  }
+
+  /**
+   * Every path below `dir` (not `dir` itself): `pre` lists parents before
+   * children (for creates), `post` children before parents (for deletes).
+   */
+  descendants(dir: string, order: 'pre' | 'post'): string[] {
+    const out: string[] = [];
+    const visit = (d: string): void => {
+      const children = this.#dirs.get(d);
+      if (!children) return;
+      for (const [name, entry] of children) {
+        const p = joinPath(d, name);
+        if (order === 'pre') out.push(p);
+        if (entry.kind === 'directory') visit(p);
+        if (order === 'post') out.push(p);
+      }
+    };
+    visit(dir);
+    return out;
+  }
+
+  /** Every known path, parents first (the root included). */
+  paths(): string[] {
+    return this.#rootEntry ? [this.root, ...this.descendants(this.root, 'pre')] : [];
+  }
+
+  /** Known directories at or below `dir`, `dir` first. */
+  #subdirs(dir: string): string[] {
+    const out: string[] = [];
+    const stack = [dir];
+    while (stack.length) {
+      const d = stack.pop()!;
+      const children = this.#dirs.get(d);
+      if (!children) continue;
+      out.push(d);
+      for (const [name, entry] of children) if (entry.kind === 'directory') stack.push(joinPath(d, name));
+    }
+    return out;
+  }
+
+  #dropSubtree(path: string): void {
+    for (const dir of this.#subdirs(path)) {
+      this.#size -= this.#dirs.get(dir)!.size;
+      this.#dirs.delete(dir);
+    }
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * Where a path lives: its mount (from /proc/self/mountinfo, which names FUSE
+ * subtypes such as `fuse.sshfs`) with statfs(2) as the fallback.
+ */
+import { readFileSync, statfsSync } from 'node:fs';
+import { STATFS_MAGIC, policyFor, type FilesystemPolicy } from './filesystems.js';
+
+/** One line of /proc/self/mountinfo. */
+export interface MountInfo {
+  mountPoint: string;
+  type: string;
+  source: string;
+}
+
+/** Decodes mountinfo's octal escapes (`\040` for a space). */
+function unescapeMountField(s: string): string {
+  return s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+}
+
+/** Parses /proc/self/mountinfo text (see proc(5)). */
+export function parseMountInfo(text: string): MountInfo[] {
+  const mounts: MountInfo[] = [];
+  for (const line of text.split('\n')) {
+    if (!line) continue;
+    const sep = line.indexOf(' - ');
+    if (sep < 0) continue;
+    const left = line.slice(0, sep).split(' ');
+    const right = line.slice(sep + 3).split(' ');
+    if (left.length < 5 || right.length < 2) continue;
+    mounts.push({ mountPoint: unescapeMountField(left[4]!), type: right[0]!, source: unescapeMountField(right[1]!) });
+  }
+  return mounts;
+}
+
+/** The current mount table, or [] where there is no /proc (non-Linux). */
+export function readMounts(): MountInfo[] {
+  try {
+    return parseMountInfo(readFileSync('/proc/self/mountinfo', 'utf8'));
+  } catch {
+    return [];
+  }
+}
+
+/** The mount a path lives on: the longest mount point that contains it (the last one mounted wins). */
+export function mountOf(path: string, mounts: readonly MountInfo[] = readMounts()): MountInfo | undefined {
+  let best: MountInfo | undefined;
+  for (const m of mounts) {
+    const inside = m.mountPoint === '/' || path === m.mountPoint || path.startsWith(m.mountPoint.endsWith('/') ? m.mountPoint : `${m.mountPoint}/`);
+    if (inside && (!best || m.mountPoint.length >= best.mountPoint.length)) best = m;
+  }
+  return best;
+}
+
+/** Mount points strictly below `root` (for hybrid watching). */
+export function mountsBelow(root: string, mounts: readonly MountInfo[] = readMounts()): MountInfo[] {
+  const prefix = root.endsWith('/') ? root : `${root}/`;
+  return mounts.filter((m) => m.mountPoint.startsWith(prefix));
+}
+
+/** What vigil knows of the filesystem under `path`. */
+export interface FilesystemReport extends FilesystemPolicy {
+  /** The f_type magic from statfs(2), when it could be read. */
+  magic?: number;
+  /** The mount point holding `path`, when the mount table could be read. */
+  mountPoint?: string;
+  /** True where vigil polls by default (the kernel misses remote changes). */
+  remote: boolean;
+}
+
+/** Describes the filesystem holding `path` (which must exist). */
+export function describeFilesystem(path: string): FilesystemReport | undefined {
+  let magic: number | undefined;
+  try {
+    magic = Number(statfsSync(path).type);
+  } catch {
+    magic = undefined;
+  }
+  const mount = mountOf(path);
+  const type = mount?.type ?? (magic !== undefined ? STATFS_MAGIC[magic] ?? `0x${magic.toString(16)}` : undefined);
+  if (type === undefined) return undefined;
+  const policy = policyFor(type);
+  const report: FilesystemReport = { ...policy, remote: policy.watch === 'poll' };
+  if (magic !== undefined) report.magic = magic;
+  if (mount) report.mountPoint = mount.mountPoint;
+  return report;
+}

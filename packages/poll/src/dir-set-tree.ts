@@ -1,0 +1,146 @@
+/**
+ * Recursion on top of the directory-set scanner: which directories are
+ * tracked, which are ignored (an ignored directory is never read), and how the
+ * scanner's per-directory changes become one TreeDiff for core.
+ */
+import type { ScanEntry, SubscribeContext, TreeDiff } from '@vigil/core';
+import { ErrorCode, VigilError, entryFromStats, fromSystemError, joinPath, PATH_SEPARATOR, statEntry } from '@vigil/core';
+import type { DirChanges, DirSetScanner, ScannedEntry } from './scanner/index.js';
+
+export class DirSetTree {
+  #ctx: SubscribeContext;
+  #scanner: DirSetScanner;
+  /** Tracked directory → its dev:ino (for loop detection when following symlinks). */
+  #tracked = new Map<string, string>();
+  #identities = new Set<string>();
+  /** Directories already warned about (EACCES), so a warning is given once, not once per interval. */
+  #warned = new Set<string>();
+
+  constructor(ctx: SubscribeContext, scanner: DirSetScanner) {
+    this.#ctx = ctx;
+    this.#scanner = scanner;
+  }
+
+  /** Fills the index with the whole tree (during subscribe, before ready). */
+  async initialScan(): Promise<void> {
+    const { index, root } = this.#ctx;
+    const diff = await this.#collect([root]);
+    for (const e of diff.added) index.set(e.path, e.stat);
+  }
+
+  /** One poll: what changed since the previous one, as a TreeDiff (nothing applied yet). */
+  async scan(): Promise<TreeDiff> {
+    const diff: TreeDiff = { removed: [], added: [], modified: [] };
+    const changes = await this.#scanner.scan();
+    const newDirs = this.#absorb(changes, diff);
+    if (newDirs.length) {
+      const more = await this.#collect(newDirs);
+      diff.added.push(...more.added);
+      diff.removed.push(...more.removed);
+      diff.modified.push(...more.modified);
+    }
+    return diff;
+  }
+
+  /** Tracks `dirs` and everything below them (level by level), returning all their entries as added. */
+  async #collect(dirs: string[]): Promise<TreeDiff> {
+    const diff: TreeDiff = { removed: [], added: [], modified: [] };
+    let level = dirs;
+    const isRootLevel = dirs.length === 1 && dirs[0] === this.#ctx.root;
+    if (isRootLevel) {
+      const st = await rootStat(this.#ctx);
+      diff.added.push({ path: this.#ctx.root, stat: st });
+      this.#track([this.#ctx.root], [`${st.dev}:${st.ino}`]);
+    }
+    while (level.length) {
+      const changes = await this.#scanner.scan(level);
+      level = this.#absorb(changes, diff);
+    }
+    return diff;
+  }
+
+  /** Folds one scan's changes into `diff`; returns newly found directories (now tracked, not yet read). */
+  #absorb(changes: DirChanges[], diff: TreeDiff): string[] {
+    const { index, ignore } = this.#ctx;
+    const newDirs: string[] = [];
+    const newIds: string[] = [];
+    for (const c of changes) {
+      if (c.error) {
+        this.#untrackBelow(c.dir);
+        if (c.error.errno === 'EACCES' || c.error.errno === 'EPERM') {
+          if (!this.#warned.has(c.dir)) {
+            this.#warned.add(c.dir);
+            this.#ctx.sink.warning(
+              fromSystemError({ code: c.error.errno, message: 'permission denied' }, { path: c.dir, backend: 'poll', syscall: c.error.syscall }),
+            );
+          }
+        }
+      }
+      for (const name of c.removed) {
+        const path = joinPath(c.dir, name);
+        diff.removed.push(path);
+        if (index.get(path)?.kind === 'directory') this.#untrackBelow(path);
+      }
+      for (const e of c.added) {
+        const path = joinPath(c.dir, e.name);
+        const entry = toScanEntry(path, e);
+        if (ignore(path, entry.stat.kind)) continue;
+        diff.added.push(entry);
+        if (entry.stat.kind !== 'directory') continue;
+        const id = `${e.dev}:${e.ino}`;
+        if (this.#ctx.options.followSymlinks && this.#identities.has(id)) {
+          this.#ctx.sink.warning(
+            new VigilError(ErrorCode.SYMLINK_LOOP, `${path}: directory already watched through another path (symlink loop or duplicate link); not descending`, {
+              path,
+              backend: 'poll',
+            }),
+          );
+          continue;
+        }
+        newDirs.push(path);
+        newIds.push(id);
+      }
+      for (const e of c.changed) {
+        if (e.kind !== 'file') continue;
+        const path = joinPath(c.dir, e.name);
+        if (!ignore(path, 'file')) diff.modified.push(toScanEntry(path, e));
+      }
+    }
+    this.#track(newDirs, newIds);
+    return newDirs;
+  }
+
+  #track(dirs: string[], ids: string[]): void {
+    if (!dirs.length) return;
+    dirs.forEach((d, i) => {
+      this.#tracked.set(d, ids[i]!);
+      this.#identities.add(ids[i]!);
+      this.#warned.delete(d);
+    });
+    this.#scanner.track(dirs);
+  }
+
+  /** Stops tracking `dir` and every tracked directory below it. */
+  #untrackBelow(dir: string): void {
+    const prefix = dir + PATH_SEPARATOR;
+    const gone: string[] = [];
+    for (const [d, id] of this.#tracked) {
+      if (d === dir || d.startsWith(prefix)) {
+        gone.push(d);
+        this.#identities.delete(id);
+      }
+    }
+    for (const d of gone) this.#tracked.delete(d);
+    if (gone.length) this.#scanner.untrack(gone);
+  }
+}
+
+function toScanEntry(path: string, e: ScannedEntry): ScanEntry {
+  return { path, stat: { kind: e.kind, dev: e.dev, ino: e.ino, size: e.size, mtimeMs: e.mtimeMs } };
+}
+
+async function rootStat(ctx: SubscribeContext) {
+  const st = await statEntry(ctx.root, true);
+  if (!st) throw new VigilError(ErrorCode.PATH_NOT_FOUND, `${ctx.root}: no such directory`, { path: ctx.root, backend: 'poll' });
+  return entryFromStats(st);
+}

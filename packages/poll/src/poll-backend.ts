@@ -1,0 +1,114 @@
+/**
+ * The stat-polling backend: works on every OS and every filesystem, including
+ * network and FUSE mounts where the kernel never hears of remote changes.
+ *
+ * One scan per interval for the whole root (never a timer per file): each scan
+ * compares what is on disk with core's index, and core turns the difference
+ * into events, pairing renames by dev+inode (R5) and emulating close-write by
+ * settling (R3). The next scan is scheduled when the previous one finishes, so
+ * scans never overlap however slow the filesystem.
+ */
+import type { Backend, BackendSubscription, SubscribeContext, TreeDiff } from '@vigil/core';
+import { diffScan, parentPath, scanTree, statEntry } from '@vigil/core';
+import { createDirSetScanner, type DirSetScanner } from './scanner/index.js';
+import { DirSetTree } from './dir-set-tree.js';
+
+/** The polling backend. */
+export const pollBackend: Backend = {
+  name: 'poll',
+  capabilities: { renamePairing: 'identity', closeWrite: false, seesRemoteChanges: true, overflowSignal: false },
+  async probe() {
+    return { ok: true };
+  },
+  async subscribe(ctx) {
+    const sub = new PollSubscription(ctx);
+    await sub.start();
+    return sub;
+  },
+};
+
+class PollSubscription implements BackendSubscription {
+  #ctx: SubscribeContext;
+  #timer: NodeJS.Timeout | undefined;
+  #closed = false;
+  #scanning: Promise<void> | undefined;
+  #scanner: DirSetScanner | undefined;
+  #tree: DirSetTree | undefined;
+  #scans = 0;
+
+  constructor(ctx: SubscribeContext) {
+    this.#ctx = ctx;
+  }
+
+  async start(): Promise<void> {
+    const ctx = this.#ctx;
+    if (ctx.rootKind === 'directory' && process.env.VIGIL_POLL_SCANNER !== 'tree') {
+      this.#scanner = createDirSetScanner({ followSymlinks: ctx.options.followSymlinks });
+      this.#tree = new DirSetTree(ctx, this.#scanner);
+      await this.#tree.initialScan();
+    } else {
+      for (const entry of await this.#scanWhole()) ctx.index.set(entry.path, entry.stat);
+    }
+    this.#schedule();
+  }
+
+  describe(): string {
+    const how = this.#scanner ? `${this.#scanner.kind} directory scanner` : 'whole-tree scan';
+    return `polling every ${this.#ctx.options.pollInterval} ms (${how}), ${this.#scans} scans so far`;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    await this.#scanning?.catch(() => undefined);
+    this.#scanner?.close();
+  }
+
+  #schedule(): void {
+    if (this.#closed) return;
+    this.#timer = setTimeout(() => {
+      this.#scanning = this.#poll().finally(() => {
+        this.#scanning = undefined;
+        this.#schedule();
+      });
+    }, this.#ctx.options.pollInterval);
+  }
+
+  async #poll(): Promise<void> {
+    const ctx = this.#ctx;
+    this.#scans++;
+    try {
+      if (!(await this.#rootStillThere())) {
+        this.#closed = true;
+        ctx.sink.rootRemoved('rescan');
+        return;
+      }
+      const diff: TreeDiff = this.#tree ? await this.#tree.scan() : diffScan(ctx.index, ctx.root, await this.#scanWhole());
+      if (this.#closed) return;
+      if (diff.added.length || diff.removed.length || diff.modified.length) ctx.sink.diff(diff, 'rescan');
+    } catch (error) {
+      if (!this.#closed) ctx.sink.warning(error as never);
+    }
+  }
+
+  /** A directory root must still be a directory; a file root needs its parent directory (R9). */
+  async #rootStillThere(): Promise<boolean> {
+    const ctx = this.#ctx;
+    const watched = ctx.rootKind === 'directory' ? ctx.root : parentPath(ctx.root);
+    const st = await statEntry(watched, true);
+    if (st === undefined || !st.isDirectory()) return false;
+    // A root deleted and made again between two scans is another directory.
+    const known = ctx.rootKind === 'directory' ? ctx.index.get(ctx.root) : undefined;
+    return !known || known.ino === 0 || (known.ino === st.ino && known.dev === st.dev);
+  }
+
+  #scanWhole() {
+    const ctx = this.#ctx;
+    return scanTree(ctx.root, {
+      ignore: ctx.ignore,
+      followSymlinks: ctx.options.followSymlinks,
+      backend: 'poll',
+      onWarning: (w) => ctx.sink.warning(w),
+    });
+  }
+}
