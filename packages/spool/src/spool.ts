@@ -96,7 +96,12 @@ async function moveNoReplace(from: string, to: string): Promise<void> {
   try {
     await link(toFsPath(from), toFsPath(to));
   } catch (error) {
-    throw fsError(error, errnoOf(error) === 'EEXIST' ? to : from, 'link');
+    // Over NFS a retransmitted LINK whose first reply was lost fails with
+    // EEXIST although it worked; the target then is our very inode (the check
+    // maildir readers know as "stat and compare").
+    if (!(errnoOf(error) === 'EEXIST' && (await sameFile(from, to)))) {
+      throw fsError(error, errnoOf(error) === 'EEXIST' ? to : from, 'link');
+    }
   }
   try {
     await unlink(toFsPath(from));
@@ -201,6 +206,16 @@ export class SpoolWriter {
     return new VigilError(ErrorCode.CLOSED, `spool file ${JSON.stringify(this.name)} is already ${this.#state}`, {
       path: this.path,
     });
+  }
+}
+
+/** True when both paths name one inode (dev + ino); false if either is missing. */
+async function sameFile(a: string, b: string): Promise<boolean> {
+  try {
+    const [sa, sb] = await Promise.all([lstat(toFsPath(a), { bigint: true }), lstat(toFsPath(b), { bigint: true })]);
+    return sa.dev === sb.dev && sa.ino === sb.ino;
+  } catch {
+    return false;
   }
 }
 

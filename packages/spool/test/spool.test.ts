@@ -1,4 +1,4 @@
-import { readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
+import { link, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { EventEmitter } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -216,6 +216,35 @@ describe('collisions are refused, never overwritten', () => {
     expect(await spool.list('tmp')).toEqual([path.join(root, 'tmp', 'f')]);
     await spool.remove('f', 'cur');
     expect(await spool.list('cur')).toEqual([]);
+  });
+});
+
+describe('crash recovery', () => {
+  it('a producer that died between link and unlink leaves a harmless second name in tmp/', async () => {
+    const spool = newSpool();
+    await spool.prepare();
+    const w = await spool.create('half done');
+    await w.write('complete');
+    await w.handle.close();
+    await link(w.path, path.join(root, 'new', 'half done')); // link happened, unlink did not
+    const f = await spool.tryClaim();
+    expect(f?.name).toBe('half done');
+    expect(await readFile(f!.path, 'utf8')).toBe('complete');
+    const old = new Date(Date.now() - 2 * 3600_000);
+    await utimes(w.path, old, old);
+    expect(await spool.cleanTmp({ olderThanMs: 3600_000 })).toEqual([w.path]);
+    expect(await readFile(f!.path, 'utf8')).toBe('complete'); // cleaning tmp/ never touches cur/
+  });
+
+  it('a commit whose link already took effect (NFS retransmit) succeeds instead of failing', async () => {
+    const spool = newSpool();
+    await spool.prepare();
+    const w = await spool.create('retried');
+    await w.write('once');
+    await link(w.path, path.join(root, 'new', 'retried')); // the "lost reply" link
+    expect(await w.commit()).toBe(path.join(root, 'new', 'retried'));
+    expect(await spool.list('tmp')).toEqual([]);
+    expect(await readFile(path.join(root, 'new', 'retried'), 'utf8')).toBe('once');
   });
 });
 
