@@ -41,10 +41,18 @@ export function createIgnorePredicate(root: string, rules: IgnoreRule | readonly
       throw new TypeError(`ignore rule must be a glob string, a RegExp or a function, got ${typeof rule}`);
     }
   }
-  const glob = globs.length ? picomatch(globs, { dot: true, basename: true }) : undefined;
+  // picomatch's `basename` mode applies to every pattern it is given, so
+  // patterns without a slash get their own matcher.
+  const bare = globs.filter((g) => !g.includes('/'));
+  const rooted = globs.filter((g) => g.includes('/'));
+  const bareGlob = bare.length ? picomatch(bare, { dot: true, basename: true }) : undefined;
+  const rootedGlob = rooted.length ? picomatch(rooted, { dot: true }) : undefined;
   return (path, kind) => {
     if (path === root) return false;
-    if (glob && glob(relativeTo(root, path))) return true;
+    if (bareGlob || rootedGlob) {
+      const rel = relativeTo(root, path);
+      if (bareGlob?.(rel) || rootedGlob?.(rel)) return true;
+    }
     for (const t of tests) if (t(path, kind)) return true;
     return false;
   };

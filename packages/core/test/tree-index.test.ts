@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { TreeIndex, kindOnly } from '../src/tree-index.js';
+
+describe('TreeIndex', () => {
+  const build = (): TreeIndex => {
+    const index = new TreeIndex('/r');
+    index.set('/r', kindOnly('directory'));
+    index.set('/r/a', kindOnly('directory'));
+    index.set('/r/a/b', kindOnly('directory'));
+    index.set('/r/a/b/f', kindOnly('file'));
+    index.set('/r/g', kindOnly('file'));
+    return index;
+  };
+  it('lists descendants in pre and post order', () => {
+    const index = build();
+    expect(index.descendants('/r/a', 'pre')).toEqual(['/r/a/b', '/r/a/b/f']);
+    expect(index.descendants('/r/a', 'post')).toEqual(['/r/a/b/f', '/r/a/b']);
+    expect(index.size).toBe(5);
+  });
+  it('moves a subtree and deletes it', () => {
+    const index = build();
+    index.move('/r/a', '/r/z');
+    expect(index.paths()).toEqual(['/r', '/r/g', '/r/z', '/r/z/b', '/r/z/b/f']);
+    index.delete('/r/z');
+    expect(index.paths()).toEqual(['/r', '/r/g']);
+    expect(index.size).toBe(2);
+  });
+  it('replacing a directory by a file drops what was below it', () => {
+    const index = build();
+    index.set('/r/a', kindOnly('file'));
+    expect(index.paths()).toEqual(['/r', '/r/a', '/r/g']);
+    expect(index.size).toBe(3);
+  });
+  it('refuses an entry whose parent is unknown', () => {
+    expect(() => build().set('/r/nope/x', kindOnly('file'))).toThrow();
+  });
+});
