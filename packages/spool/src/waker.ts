@@ -77,9 +77,15 @@ function pick(options: SpoolWatchOptions): SpoolWatchOptions {
   return options.pollInterval === undefined ? {} : { pollInterval: options.pollInterval };
 }
 
+/**
+ * True when the `vigil` package itself is missing. A module missing *inside*
+ * an installed vigil (a broken build) is not a reason to fall back quietly:
+ * that error is rethrown.
+ */
 function isModuleNotFound(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' || code === 'ERR_PACKAGE_PATH_NOT_EXPORTED';
+  const e = (error ?? {}) as { code?: unknown; message?: unknown };
+  const missing = e.code === 'ERR_MODULE_NOT_FOUND' || e.code === 'MODULE_NOT_FOUND';
+  return missing && typeof e.message === 'string' && /['"]vigil['"]/.test(e.message);
 }
 
 /**

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { EventEmitter } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCode, VigilError, decodeName, toFsPath } from '@vigil/core';
-import { Spool, SpoolArea, hostPart, uniqueName, type SpoolWatcher, type WatchFunction } from '../src/index.js';
+import { Spool, SpoolArea, fsWatchWaker, hostPart, uniqueName, type SpoolWatcher, type WatchFunction } from '../src/index.js';
 import { tempDir, vigilHasWatch, waitFor, within } from './helpers.js';
 
 /** A watcher the test drives by hand: nothing wakes a consumer unless `emit` is called. */
@@ -407,6 +407,15 @@ describe('consuming', () => {
     const f = await within(waiting, 'the claim');
     expect(f.name).toBe('by poll');
     expect(await readFile(f.path, 'utf8')).toBe('polled');
+  });
+
+  it('the fs.watch fallback waker wakes a waiting claim', async () => {
+    const spool = newSpool({ watch: (dir) => fsWatchWaker(dir) });
+    await spool.prepare();
+    await spool.watch();
+    const waiting = spool.claim();
+    await newSpool().write('via fs.watch', 'fallback');
+    expect((await within(waiting, 'the claim')).name).toBe('fallback');
   });
 
   it('a rescanInterval finds files no event announced', async () => {
