@@ -85,10 +85,12 @@ describe('several consumer processes', () => {
     `${CONSUMERS} consumers claim ${TOTAL} files from ${PRODUCERS} producers exactly once, none lost`,
     async () => {
       const ledger = new Ledger();
+      const t0 = Date.now();
       const consumers = Array.from({ length: CONSUMERS }, (_, i) => startConsumer(i, ledger));
       await waitFor(() => ledger.ready.size === CONSUMERS, 'consumers to arm their watchers', 60_000);
       const waker = await expectedWaker();
       for (const kind of ledger.ready.values()) expect(kind).toBe(waker);
+      const tReady = Date.now();
 
       // Produce while the consumers run.
       const producers = Array.from({ length: PRODUCERS }, (_, i) => {
@@ -98,10 +100,12 @@ describe('several consumer processes', () => {
       });
       await waitFor(() => producers.every((p) => ledger.done.has(p.index)), 'producers to finish', 120_000);
       for (const p of producers) expect(await within(p.exited, 'producer exit'), p.stderr()).toBe(0);
+      const tProduced = Date.now();
       expect(ledger.produced.length).toBe(TOTAL);
       expect(new Set(ledger.produced).size).toBe(TOTAL);
 
       await waitFor(() => ledger.claims >= TOTAL, `${TOTAL} claims`, 60_000);
+      const tClaimed = Date.now();
       await stopConsumers(consumers, ledger);
 
       // Exactly once: every produced file claimed by exactly one consumer, nothing else claimed.
@@ -117,7 +121,10 @@ describe('several consumer processes', () => {
       // Work was actually shared (reported, not required: scheduling decides).
       const perConsumer = consumers.map((c) => ledger.order.get(c.index)?.length ?? 0);
       expect(perConsumer.reduce((a, b) => a + b, 0)).toBe(TOTAL);
-      console.info(`claims per consumer: ${perConsumer.join(', ')}`);
+      console.info(
+        `waker ${waker}; consumers ready after ${tReady - t0} ms, ${TOTAL} files produced ${tProduced - tReady} ms later, ` +
+          `all claimed ${tClaimed - tProduced} ms after that; claims per consumer: ${perConsumer.join(', ')}`,
+      );
     },
     240_000,
   );
