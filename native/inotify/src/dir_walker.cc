@@ -34,33 +34,43 @@ void put32(std::vector<uint8_t>* out, size_t at, uint32_t v) { std::memcpy(out->
 
 std::vector<uint8_t> DirWalker::walk(const InotifyFd& inotify, const std::vector<std::string>& dirs, uint32_t mask) {
   // Threading: libuv worker thread (WalkWorker::Execute).
-  std::vector<uint8_t> out(kHeaderSize + kDirRecordSize * dirs.size(), 0);
-  out.reserve(out.size() + dirs.size() * 1024);
-  put32(&out, 0, kVersion);
-  put32(&out, 4, static_cast<uint32_t>(dirs.size()));
+  std::vector<uint8_t> table(kDirRecordSize * dirs.size(), 0);
+  std::vector<uint8_t> types;
+  std::vector<uint8_t> names;
+  types.reserve(dirs.size() * 32);
+  names.reserve(dirs.size() * 32 * 16);
   std::vector<char> buf(kGetdentsBufferSize);
 
   for (size_t i = 0; i < dirs.size(); i++) {
     SysResult watch = inotify.addWatch(dirs[i].c_str(), mask);
-    uint32_t count = 0;
-    uint32_t syscall = kNone;
-    size_t start = out.size();
-    int readErr = list(dirs[i], mask, &out, &buf, &count, &syscall);
+    uint32_t failedCall = kNone;
+    size_t first = types.size();
+    int readErr = list(dirs[i], mask, &types, &names, &buf, &failedCall);
 
-    size_t rec = kHeaderSize + kDirRecordSize * i;
-    put32(&out, rec + 0, static_cast<uint32_t>(watch.ok() ? watch.value : -1));
-    put32(&out, rec + 4, static_cast<uint32_t>(watch.err));
-    put32(&out, rec + 8, static_cast<uint32_t>(readErr));
-    put32(&out, rec + 12, syscall);
-    put32(&out, rec + 16, count);
-    put32(&out, rec + 20, static_cast<uint32_t>(start));
-    put32(&out, rec + 24, static_cast<uint32_t>(out.size() - start));
+    size_t rec = kDirRecordSize * i;
+    put32(&table, rec + 0, static_cast<uint32_t>(watch.ok() ? watch.value : -1));
+    put32(&table, rec + 4, static_cast<uint32_t>(watch.err));
+    put32(&table, rec + 8, static_cast<uint32_t>(readErr));
+    put32(&table, rec + 12, failedCall);
+    put32(&table, rec + 16, static_cast<uint32_t>(first));
+    put32(&table, rec + 20, static_cast<uint32_t>(types.size() - first));
   }
+
+  size_t namesOffset = kHeaderSize + table.size() + types.size();
+  std::vector<uint8_t> out(namesOffset + names.size());
+  put32(&out, 0, kVersion);
+  put32(&out, 4, static_cast<uint32_t>(dirs.size()));
+  put32(&out, 8, static_cast<uint32_t>(types.size()));
+  put32(&out, 12, static_cast<uint32_t>(namesOffset));
+  put32(&out, 16, static_cast<uint32_t>(names.size()));
+  if (!table.empty()) std::memcpy(out.data() + kHeaderSize, table.data(), table.size());
+  if (!types.empty()) std::memcpy(out.data() + kHeaderSize + table.size(), types.data(), types.size());
+  if (!names.empty()) std::memcpy(out.data() + namesOffset, names.data(), names.size());
   return out;
 }
 
-int DirWalker::list(const std::string& dir, uint32_t mask, std::vector<uint8_t>* out, std::vector<char>* buf,
-                    uint32_t* count, uint32_t* failedCall) {
+int DirWalker::list(const std::string& dir, uint32_t mask, std::vector<uint8_t>* types, std::vector<uint8_t>* names,
+                    std::vector<char>* buf, uint32_t* failedCall) {
   // Threading: libuv worker thread.
   int flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC | (isDontFollow(mask) ? O_NOFOLLOW : 0);
   UniqueFd dfd(open(dir.c_str(), flags));
@@ -86,15 +96,9 @@ int DirWalker::list(const std::string& dir, uint32_t mask, std::vector<uint8_t>*
         if (fstatat(dfd.get(), d->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0) type = IFTODT(st.st_mode);
       }
       size_t nameLen = strlen(d->d_name);
-      size_t at = out->size();
-      out->resize(at + kEntryHeaderSize + nameLen);
-      uint8_t* e = out->data() + at;
-      uint16_t len16 = static_cast<uint16_t>(nameLen);
-      e[0] = type;
-      e[1] = 0;
-      std::memcpy(e + 2, &len16, 2);
-      std::memcpy(e + kEntryHeaderSize, d->d_name, nameLen);
-      (*count)++;
+      types->push_back(type);
+      names->insert(names->end(), d->d_name, d->d_name + nameLen);
+      names->push_back('/');
     }
   }
 }

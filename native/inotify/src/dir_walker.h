@@ -4,24 +4,27 @@
 // subdirectories to descend into is decided by JS (ignore filters live there).
 //
 // Packed result (one buffer, host byte order = little-endian everywhere vigil
-// builds; all offsets are byte offsets from the start of the buffer):
+// builds; offsets are byte offsets from the start of the buffer). Names are
+// columnar so that JS decodes all of them with one toString + split:
 //
-//   header, 8 bytes:
-//     0   u32 version      (1)
+//   header, 20 bytes:
+//     0   u32 version      (2)
 //     4   u32 dirCount     (= number of directories passed in, same order)
-//   dir table, dirCount records of 28 bytes starting at offset 8:
+//     8   u32 entryCount   (all directories together)
+//     12  u32 namesOffset  (start of the names area)
+//     16  u32 namesBytes
+//   dir table, dirCount records of 24 bytes from offset 20:
 //     0   i32 wd           (-1 when inotify_add_watch failed)
 //     4   i32 watchErrno   (0, or errno of inotify_add_watch)
 //     8   i32 readErrno    (0, or errno of open/getdents64)
 //     12  u32 readSyscall  (0 none, 1 open, 2 getdents64)
-//     16  u32 entryCount
-//     20  u32 entriesOffset (first entry of this directory)
-//     24  u32 entriesBytes
-//   entries, packed back to back after the table:
-//     0   u8  dType        (DT_* after lstat resolution; DT_UNKNOWN if lstat failed)
-//     1   u8  reserved     (0)
-//     2   u16 nameLen
-//     4   nameLen bytes of name (raw, not NUL-terminated; "." and ".." omitted)
+//     16  u32 firstEntry   (index of this directory's first entry)
+//     20  u32 entryCount
+//   types area, from 20 + 24*dirCount: entryCount bytes, one d_type per entry
+//     (after lstat for DT_UNKNOWN; stays DT_UNKNOWN if lstat failed)
+//   names area, from namesOffset: every entry's raw name bytes followed by '/'
+//     (0x2F, the one byte no name can contain), same order as the types.
+//     "." and ".." are omitted.
 #pragma once
 
 #include <cstdint>
@@ -34,10 +37,9 @@ namespace vigil {
 
 class DirWalker {
  public:
-  static constexpr uint32_t kVersion = 1;
-  static constexpr size_t kHeaderSize = 8;
-  static constexpr size_t kDirRecordSize = 28;
-  static constexpr size_t kEntryHeaderSize = 4;
+  static constexpr uint32_t kVersion = 2;
+  static constexpr size_t kHeaderSize = 20;
+  static constexpr size_t kDirRecordSize = 24;
   enum ReadSyscall : uint32_t { kNone = 0, kOpen = 1, kGetdents = 2 };
 
   /**
@@ -49,9 +51,9 @@ class DirWalker {
   static std::vector<uint8_t> walk(const InotifyFd& inotify, const std::vector<std::string>& dirs, uint32_t mask);
 
  private:
-  /** Lists one directory into `out`; returns 0 or an errno and sets *failedCall. */
-  static int list(const std::string& dir, uint32_t mask, std::vector<uint8_t>* out, std::vector<char>* buf,
-                  uint32_t* count, uint32_t* failedCall);
+  /** Lists one directory, appending to `types` and `names`; returns 0 or an errno and sets *failedCall. */
+  static int list(const std::string& dir, uint32_t mask, std::vector<uint8_t>* types, std::vector<uint8_t>* names,
+                  std::vector<char>* buf, uint32_t* failedCall);
 };
 
 }  // namespace vigil

@@ -44,15 +44,7 @@ export function decodeBatch(batch: Buffer): RawInotifyEvent[] {
   return events;
 }
 
-/** One directory entry from the walker. */
-export interface PackedWalkEntry {
-  /** The name, decoded losslessly (R12). */
-  name: string;
-  /** `DT_*` value (after lstat for filesystems that report DT_UNKNOWN). */
-  dType: number;
-}
-
-/** One directory's record from the walker, before errors are mapped. */
+/** One directory's record from the walker, before errors are mapped. Columnar: `names[i]` has type `dTypes[i]`. */
 export interface PackedWalkDir {
   /** The watch descriptor, or -1 when inotify_add_watch failed. */
   wd: number;
@@ -62,33 +54,54 @@ export interface PackedWalkDir {
   readErrno?: string;
   /** `'open'` or `'getdents64'` when listing failed. */
   readSyscall?: string;
-  /** The entries, in getdents order; `.` and `..` omitted. */
-  entries: PackedWalkEntry[];
+  /** Entry names, decoded losslessly, in getdents order; `.` and `..` omitted. */
+  names: string[];
+  /** `DT_*` per entry (a view into the packed buffer). */
+  dTypes: Uint8Array;
 }
 
-const WALK_HEADER = 8;
-const DIR_RECORD = 28;
+const WALK_HEADER = 20;
+const DIR_RECORD = 24;
+const SLASH = 0x2f;
 const READ_SYSCALLS = ['', 'open', 'getdents64'] as const;
+
+/** Every name of the names area, in order (each name is followed by '/'). */
+function decodeNames(packed: Buffer, start: number, bytes: number, count: number): string[] {
+  if (count === 0) return [];
+  // One decode and one split for all names; '/' never occurs inside a name.
+  const all = packed.toString('utf8', start, start + bytes - 1);
+  if (!all.includes('\uFFFD')) return all.split('/');
+  // Some name is not valid UTF-8 (or holds a real U+FFFD): decode name by name.
+  const names: string[] = new Array(count);
+  let from = start;
+  for (let i = 0; i < count; i++) {
+    const end = packed.indexOf(SLASH, from);
+    names[i] = nameAt(packed, from, end);
+    from = end + 1;
+  }
+  return names;
+}
 
 /** Decodes the walker's packed buffer: one record per directory passed in, same order. */
 export function decodeWalk(packed: Buffer, errnoName: InotifyAddon['errnoName']): PackedWalkDir[] {
   const version = packed.readUInt32LE(0);
-  if (version !== 1) throw new Error(`walk buffer version ${version}, expected 1`);
+  if (version !== 2) throw new Error(`walk buffer version ${version}, expected 2`);
   const count = packed.readUInt32LE(4);
+  const entryCount = packed.readUInt32LE(8);
+  const typesOffset = WALK_HEADER + DIR_RECORD * count;
+  const names = decodeNames(packed, packed.readUInt32LE(12), packed.readUInt32LE(16), entryCount);
   const dirs: PackedWalkDir[] = new Array(count);
   for (let i = 0; i < count; i++) {
     const rec = WALK_HEADER + DIR_RECORD * i;
     const watchErr = packed.readInt32LE(rec + 4);
     const readErr = packed.readInt32LE(rec + 8);
-    const entryCount = packed.readUInt32LE(rec + 16);
-    let off = packed.readUInt32LE(rec + 20);
-    const entries: PackedWalkEntry[] = new Array(entryCount);
-    for (let k = 0; k < entryCount; k++) {
-      const nameLen = packed.readUInt16LE(off + 2);
-      entries[k] = { dType: packed[off]!, name: nameAt(packed, off + 4, off + 4 + nameLen) };
-      off += 4 + nameLen;
-    }
-    const dir: PackedWalkDir = { wd: packed.readInt32LE(rec), entries };
+    const first = packed.readUInt32LE(rec + 16);
+    const n = packed.readUInt32LE(rec + 20);
+    const dir: PackedWalkDir = {
+      wd: packed.readInt32LE(rec),
+      names: names.slice(first, first + n),
+      dTypes: packed.subarray(typesOffset + first, typesOffset + first + n),
+    };
     if (watchErr !== 0) dir.watchErrno = errnoName(watchErr);
     if (readErr !== 0) {
       dir.readErrno = errnoName(readErr);

@@ -17,7 +17,7 @@ export {
   type NativeInotifyReader,
   type SysErrorData,
 } from './addon.js';
-export { decodeBatch, decodeWalk, type PackedWalkDir, type PackedWalkEntry, type RawInotifyEvent } from './batch.js';
+export { decodeBatch, decodeWalk, type PackedWalkDir, type RawInotifyEvent } from './batch.js';
 export { DT, IN, kindFromDType, maskToNames, type InotifyConstantName } from './constants.js';
 export { BACKEND, inotifyError, readInotifySysctl } from './errors.js';
 export {

@@ -45,7 +45,11 @@ export interface WalkEntry {
   dType: number;
 }
 
-/** One directory's outcome from {@link Inotify.walk}: watched first, then listed. */
+/**
+ * One directory's outcome from {@link Inotify.walk}: watched first, then
+ * listed. Entries come columnar (`names[i]` has `dTypes[i]`), which is what the
+ * ready-time path should read; `entries` builds objects on first access.
+ */
 export interface WalkResult {
   /** The directory, as passed in. */
   path: string;
@@ -53,10 +57,39 @@ export interface WalkResult {
   wd: number | undefined;
   /** Why inotify_add_watch failed (e.g. WATCH_LIMIT: poll this directory instead). */
   watchError?: VigilError;
-  /** Why the listing failed (e.g. PATH_NOT_FOUND when the directory vanished). `entries` is then empty or partial. */
+  /** Why the listing failed (e.g. PATH_NOT_FOUND when the directory vanished). Entries are then empty or partial. */
   readError?: VigilError;
-  /** The entries, in directory order; `.` and `..` omitted. */
-  entries: WalkEntry[];
+  /** Entry names in directory order, decoded losslessly; `.` and `..` omitted. */
+  names: string[];
+  /** `DT_*` of each entry (see {@link DT}; {@link kindFromDType} maps it). */
+  dTypes: Uint8Array;
+  /** The same entries as objects, built lazily on first access. */
+  readonly entries: WalkEntry[];
+}
+
+class WalkResultImpl implements WalkResult {
+  watchError?: VigilError;
+  readError?: VigilError;
+  #entries: WalkEntry[] | undefined;
+
+  constructor(
+    readonly path: string,
+    readonly wd: number | undefined,
+    readonly names: string[],
+    readonly dTypes: Uint8Array,
+  ) {}
+
+  get entries(): WalkEntry[] {
+    if (!this.#entries) {
+      const entries: WalkEntry[] = new Array(this.names.length);
+      for (let i = 0; i < entries.length; i++) {
+        const dType = this.dTypes[i]!;
+        entries[i] = { name: this.names[i]!, kind: kindFromDType(dType), dType };
+      }
+      this.#entries = entries;
+    }
+    return this.#entries;
+  }
 }
 
 /** The events an {@link Inotify} emits. */
@@ -218,12 +251,7 @@ export class Inotify extends EventEmitter<InotifyEmitterEvents> {
     for (let i = 0; i < decoded.length; i++) {
       const d = decoded[i]!;
       const path = dirs[i]!;
-      const entries: WalkEntry[] = new Array(d.entries.length);
-      for (let k = 0; k < d.entries.length; k++) {
-        const e = d.entries[k]!;
-        entries[k] = { name: e.name, kind: kindFromDType(e.dType), dType: e.dType };
-      }
-      const result: WalkResult = { path, wd: d.wd >= 0 ? d.wd : undefined, entries };
+      const result = new WalkResultImpl(path, d.wd >= 0 ? d.wd : undefined, d.names, d.dTypes);
       if (d.wd >= 0 && !this.#closed) this.#watches.set(d.wd, path);
       if (d.watchErrno) result.watchError = inotifyError({ errno: d.watchErrno, syscall: 'inotify_add_watch' }, path);
       if (d.readErrno) result.readError = inotifyError({ errno: d.readErrno, syscall: d.readSyscall ?? 'getdents64' }, path);

@@ -4,6 +4,7 @@
  * Filters stay in JS; the native side never decides what to descend into.
  */
 import { EntryKind, joinPath } from '@vigil/core';
+import { DT } from './constants.js';
 import type { Inotify, WalkEntry, WalkResult } from './inotify.js';
 
 /**
@@ -54,6 +55,7 @@ export async function watchTree(
 ): Promise<WatchTreeSummary> {
   const summary: WatchTreeSummary = { directories: 0, entries: 0, failed: [] };
   const concurrency = Math.max(1, options.concurrency ?? 2);
+  const descend = options.descend;
   let level: string[] = [...roots];
   while (level.length > 0) {
     const chunks = Math.min(concurrency, Math.max(1, Math.floor(level.length / MIN_CHUNK)));
@@ -64,13 +66,14 @@ export async function watchTree(
     for (const results of await Promise.all(parts)) {
       for (const result of results) {
         summary.directories++;
-        summary.entries += result.entries.length;
+        summary.entries += result.names.length;
         if (result.watchError || result.readError) summary.failed.push(result);
         options.onDirectory?.(result);
-        for (const entry of result.entries) {
-          if (entry.kind !== EntryKind.DIRECTORY) continue;
-          const child = joinPath(result.path, entry.name);
-          if (!options.descend || options.descend(child, entry)) next.push(child);
+        const { names, dTypes } = result;
+        for (let k = 0; k < dTypes.length; k++) {
+          if (dTypes[k] !== DT.DT_DIR) continue;
+          const child = joinPath(result.path, names[k]!);
+          if (!descend || descend(child, { name: names[k]!, kind: EntryKind.DIRECTORY, dType: DT.DT_DIR })) next.push(child);
         }
       }
     }
