@@ -86,8 +86,12 @@ if (existsSync(nativeRoot)) {
     }
     log(`building native/${name} with node-gyp${headers ? ` (headers from ${headers}/include/node)` : ''}`);
     const gypArgs = [nodeGyp, 'rebuild', '--jobs', 'max', ...(headers ? [`--nodedir=${headers}`] : [])];
-    const r = spawnSync(process.execPath, gypArgs, { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
-    if (r.status !== 0) nativeFailures.push(`${name}: node-gyp exited with ${r.status}`);
+    const r = spawnSync(process.execPath, gypArgs, { cwd: dir, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    if (r.status !== 0) {
+      // node-gyp is chatty; show its output only when it failed.
+      process.stderr.write(`${r.stdout}\n${r.stderr}\n`);
+      nativeFailures.push(`${name}: node-gyp exited with ${r.status}`);
+    }
   }
 }
 if (nativeFailures.length) {

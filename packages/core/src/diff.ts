@@ -6,7 +6,7 @@
 import type { ScanEntry, TreeDiff } from './backend.js';
 import type { EventOrigin, WatchEvent } from './events.js';
 import type { IndexEntry, TreeIndex } from './tree-index.js';
-import { baseName, isWithin, PATH_SEPARATOR } from './paths.js';
+import { baseName, isWithin, parentPath, PATH_SEPARATOR } from './paths.js';
 
 /** A WatchEvent as core handles it internally: with the stat to record in the index. */
 export interface PlannedEvent extends WatchEvent {
@@ -120,6 +120,18 @@ export function planDiff(index: TreeIndex, diff: TreeDiff, origin: EventOrigin):
     }
     return p;
   };
+  // A rename into a directory that is itself new needs that directory's create first.
+  const unpairedAdds = new Map(diff.added.filter((a) => !pairedTo.has(a.path)).map((a) => [a.path, a]));
+  const createdEarly = new Set<string>();
+  const createAncestors = (p: string): void => {
+    const chain: string[] = [];
+    for (let d = parentPath(p); unpairedAdds.has(d) && !createdEarly.has(d); d = parentPath(d)) chain.unshift(d);
+    for (const d of chain) {
+      const a = unpairedAdds.get(d)!;
+      createdEarly.add(d);
+      events.push({ type: 'create', path: d, kind: a.stat.kind, origin, stat: a.stat });
+    }
+  };
   const pending = new Map(renames.map((r) => [r.from, r]));
   const emit = (r: (typeof renames)[number], guard: Set<string>): void => {
     if (!pending.has(r.from)) return;
@@ -128,13 +140,14 @@ export function planDiff(index: TreeIndex, diff: TreeDiff, origin: EventOrigin):
     const blocker = pending.get(r.to);
     if (blocker && !guard.has(blocker.from)) emit(blocker, guard.add(r.from));
     const from = whereNow(r.from);
+    createAncestors(r.to);
     if (from !== r.to) events.push({ type: 'rename', path: r.to, oldPath: from, kind: r.stat.kind, origin, stat: r.stat });
     if (r.stat.kind === 'directory') movedDirs.push({ from, to: r.to });
   };
   for (const r of renames) emit(r, new Set());
 
   for (const a of diff.added) {
-    if (pairedTo.has(a.path)) continue;
+    if (pairedTo.has(a.path) || createdEarly.has(a.path)) continue;
     events.push({ type: 'create', path: a.path, kind: a.stat.kind, origin, stat: a.stat });
   }
   // A moved file whose content also changed: the rename says where, a modify says what.
