@@ -1,0 +1,28 @@
+/**
+ * The conformance suite (packages/conformance/scenarios) against every
+ * registered backend. A backend that cannot run on this machine (its probe
+ * says why) is skipped as a whole with that reason; scenarios a backend's
+ * capabilities do not allow are skipped by their own `requires` gates.
+ */
+import os from 'node:os';
+import { describe, it } from 'vitest';
+import { backends, watch } from 'vigil';
+import { runConformance } from '@vigil/conformance';
+
+for (const backend of backends) {
+  const probe = await backend.probe(os.tmpdir());
+  if (!probe.ok) {
+    describe.skip(`conformance: ${backend.name} (skipped: ${probe.reason})`, () => {
+      it('cannot run here', () => {});
+    });
+    continue;
+  }
+  runConformance(
+    {
+      name: backend.name,
+      capabilities: backend.capabilities,
+      watch: (root, options) => watch(root, { ...options, backend: backend.name }),
+    },
+    { describe, it },
+  );
+}
