@@ -28,6 +28,8 @@ int ReaderThread::start(const char** syscall) {
   stop_ = UniqueFd(efd);
   try {
     thread_ = std::thread(&ReaderThread::run, this);
+    // Named from here too, so the name is visible as soon as start() returns.
+    pthread_setname_np(thread_.native_handle(), "vigil-inotify");
   } catch (const std::system_error& e) {
     stop_.reset();
     *syscall = "pthread_create";

@@ -220,6 +220,9 @@ describe('Inotify events', () => {
       link = undefined;
     }
     expect(link).not.toBe('anon_inode:inotify');
+    // join() returns once the thread has exited; the kernel reaps its /proc entry a moment later.
+    const deadline = Date.now() + 5000;
+    while (readerThreads() !== threadsBefore + 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
     expect(readerThreads()).toBe(threadsBefore + 1);
     expect(() => ino.addWatch(tmp.dir, IN.IN_CREATE)).toThrowError(expect.objectContaining({ code: 'CLOSED' }));
     await ino.close(); // idempotent
