@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Spool } from '../src/index.js';
 import { payloadFor } from './fixtures/payload.js';
-import { forkChild, tempDir, vigilHasWatch, waitFor, within, type Child, type ChildMessage } from './helpers.js';
+import { forkChild, tempDir, waitFor, within, type Child, type ChildMessage } from './helpers.js';
 
 const CONSUMERS = 4;
 const PRODUCERS = 2;
@@ -76,10 +76,6 @@ async function stopConsumers(consumers: Child[], ledger: Ledger): Promise<void> 
   for (const c of consumers) expect(await within(c.exited, `consumer ${c.index} to exit`), c.stderr()).toBe(0);
 }
 
-async function expectedWaker(): Promise<string> {
-  return (await vigilHasWatch()) ? 'vigil' : 'fs.watch';
-}
-
 describe('several consumer processes', () => {
   it(
     `${CONSUMERS} consumers claim ${TOTAL} files from ${PRODUCERS} producers exactly once, none lost`,
@@ -88,7 +84,8 @@ describe('several consumer processes', () => {
       const t0 = Date.now();
       const consumers = Array.from({ length: CONSUMERS }, (_, i) => startConsumer(i, ledger));
       await waitFor(() => ledger.ready.size === CONSUMERS, 'consumers to arm their watchers', 60_000);
-      const waker = await expectedWaker();
+      // Woken by the real vigil package, not the fs.watch fallback.
+      const waker = 'vigil';
       for (const kind of ledger.ready.values()) expect(kind).toBe(waker);
       const tReady = Date.now();
 
@@ -163,6 +160,7 @@ describe('several consumer processes', () => {
       await waitFor(() => ledger.claims === 55, 'the live files');
       await stopConsumers([second], ledger);
 
+      expect([...ledger.ready.values()]).toEqual(['vigil', 'vigil']);
       expect(ledger.order.get(0)).toEqual(early);
       expect(ledger.order.get(1)?.slice(40)).toEqual(['live 0', 'live 1', 'live 2', 'live 3', 'live 4']);
       expect(ledger.bad).toEqual([]);

@@ -4,6 +4,7 @@ import { EventEmitter } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCode, VigilError, decodeName, toFsPath } from '@vigil/core';
 import { Spool, SpoolArea, fsWatchWaker, hostPart, uniqueName, type SpoolWatcher, type WatchFunction } from '../src/index.js';
+import { watch as vigilWatch } from 'vigil';
 import { tempDir, vigilHasWatch, waitFor, within } from './helpers.js';
 
 /** A watcher the test drives by hand: nothing wakes a consumer unless `emit` is called. */
@@ -44,9 +45,6 @@ async function expectCode(promise: Promise<unknown>, code: string): Promise<Vigi
   expect((error as VigilError).code).toBe(code);
   return error as VigilError;
 }
-
-/** vigil's watch() exists: the default waker must then be vigil. */
-const HAS_VIGIL = await vigilHasWatch();
 
 let root: string;
 let cleanup: () => Promise<void>;
@@ -372,7 +370,7 @@ describe('consuming', () => {
     await producer.prepare();
     const kindA = await a.watch();
     await b.watch();
-    expect(kindA).toBe(HAS_VIGIL ? 'vigil' : 'fs.watch');
+    expect(kindA).toBe('vigil');
     const seen = new Map<string, number>();
     const run = async (s: Spool): Promise<void> => {
       for await (const f of s.claims()) seen.set(f.name, (seen.get(f.name) ?? 0) + 1);
@@ -390,6 +388,19 @@ describe('consuming', () => {
     expect(await readdir(path.join(root, 'new'))).toEqual([]);
   });
 
+  it('the default waker is the real vigil package, and vigil\'s watch() can be injected as is', async () => {
+    expect(await vigilHasWatch()).toBe(true);
+    const byDefault = newSpool();
+    await byDefault.prepare();
+    expect(await byDefault.watch()).toBe('vigil');
+    // Type-checks that vigil's watch() satisfies WatchFunction.
+    const injected = newSpool({ watch: vigilWatch, backend: 'auto' });
+    expect(await injected.watch()).toBe('custom');
+    const waiting = injected.claim();
+    await newSpool().write('x', 'to the injected one');
+    expect((await within(waiting, 'the claim')).name).toBe('to the injected one');
+  });
+
   it('reports an injected watch function as a custom waker', async () => {
     const spool = newSpool({ watch: fakeWatch().watch });
     await spool.prepare();
@@ -398,7 +409,7 @@ describe('consuming', () => {
     expect(spool.waker).toBe('custom');
   });
 
-  it.runIf(HAS_VIGIL)('works on vigil\'s poll backend (events come from rescans)', async () => {
+  it('works on vigil\'s poll backend (events come from rescans)', async () => {
     const spool = newSpool({ backend: 'poll', pollInterval: 25 });
     await spool.prepare();
     expect(await spool.watch()).toBe('vigil');
