@@ -563,10 +563,12 @@ class Consumer {
   }
 
   async claim(signal: AbortSignal | undefined): Promise<ClaimedFile> {
-    // Arm the watcher before the first readdir: a file committed between the
-    // two is then either in the listing or announced by an event (no lost wakeup).
-    await this.#arm();
     for (;;) {
+      this.#check(signal);
+      // Arm the watcher before the first readdir: a file committed between the
+      // two is then either in the listing or announced by an event (no lost
+      // wakeup). Cheap once armed; re-arms after the watcher died.
+      await this.#ensureWatcher();
       this.#check(signal);
       const file = await this.#take();
       if (file !== undefined) return file;
@@ -591,7 +593,22 @@ class Consumer {
   #check(signal: AbortSignal | undefined): void {
     if (this.#closed) throw new VigilError(ErrorCode.CLOSED, 'the spool is closed', { path: this.#newDir });
     signal?.throwIfAborted();
-    if (this.#failure !== undefined) throw this.#failure;
+  }
+
+  /**
+   * Makes sure a watcher is armed. After a fatal watcher error (vigil's
+   * `error` event, e.g. ROOT_REMOVED) the dead watcher is dropped and the next
+   * claim opens a fresh one; if that fails too, the claim rejects with the
+   * original error, which says what happened.
+   */
+  async #ensureWatcher(): Promise<void> {
+    if (this.#arming !== undefined) return this.#arming;
+    try {
+      await this.#arm();
+    } catch (error) {
+      throw this.#failure ?? error;
+    }
+    this.#failure = undefined;
   }
 
   /** Claims queue entries oldest first until one rename succeeds. */
@@ -637,12 +654,17 @@ class Consumer {
 
   /** Opens the watcher once; resolves with its kind. */
   async arm(): Promise<WakerKind> {
-    await this.#arm();
+    await this.#ensureWatcher();
     return this.#waker ?? 'custom';
   }
 
   async #arm(): Promise<void> {
-    this.#arming ??= this.#openWatcher();
+    // A failed attempt is forgotten, so that a later claim can try again
+    // (for example once `prepare()` has created new/).
+    this.#arming ??= this.#openWatcher().catch((error: unknown) => {
+      this.#arming = undefined;
+      throw error;
+    });
     return this.#arming;
   }
 
@@ -666,19 +688,29 @@ class Consumer {
     }
     this.#watcher = watcher;
     watcher.on('events', (batch: unknown) => {
+      if (this.#watcher !== watcher) return;
       // A delete (a claim by anyone, a removal) cannot bring a file; anything else may.
       if (Array.isArray(batch) && batch.every((e) => (e as { type?: unknown } | null)?.type === 'delete')) return;
       this.#markDirty();
     });
-    watcher.on('warning', () => this.#markDirty());
+    watcher.on('warning', () => {
+      // vigil's overflow notice (R7) among others: look again, to be sure.
+      if (this.#watcher === watcher) this.#markDirty();
+    });
     watcher.on('error', (error: unknown) => {
+      if (this.#watcher !== watcher) return;
+      // Fatal: this watcher has ended. Drop it; waiting claims wake up, look
+      // at new/ once more, and re-arm (see #ensureWatcher).
       this.#failure = VigilError.isVigilError(error)
         ? error
         : fromSystemError(error, { path: this.#newDir, syscall: 'watch' });
-      this.#wake();
+      this.#watcher = undefined;
+      this.#arming = undefined;
+      watcher.close().catch(() => undefined);
+      this.#markDirty();
     });
     const every = this.#options.rescanInterval ?? 0;
-    if (every > 0) {
+    if (every > 0 && this.#timer === undefined) {
       this.#timer = setInterval(() => this.#markDirty(), every);
       this.#timer.unref();
     }

@@ -1,4 +1,4 @@
-import { link, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
+import { link, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { EventEmitter } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -353,14 +353,50 @@ describe('consuming', () => {
     expect(await within(loop, 'the loop')).toBe('ended');
   });
 
-  it('a fatal watcher error rejects waiting claims with a VigilError', async () => {
-    const fake = fakeWatch();
+  it('a fatal watcher error rejects waiting claims when the watcher cannot be re-armed', async () => {
+    let calls = 0;
+    const fake = fakeWatch(async (dir) => {
+      if (++calls > 1) throw new VigilError(ErrorCode.PATH_NOT_FOUND, 'no new/', { path: dir });
+    });
     const spool = newSpool({ watch: fake.watch });
     await spool.prepare();
     const waiting = spool.claim();
     await waitFor(() => fake.watchers.length === 1, 'the watcher');
     fake.watchers[0]!.emit('error', new VigilError(ErrorCode.ROOT_REMOVED, 'gone', { path: root }));
-    await expectCode(waiting, ErrorCode.ROOT_REMOVED);
+    await expectCode(waiting, ErrorCode.ROOT_REMOVED); // the cause, not the failed re-arm
+    expect(fake.watchers[0]!.closed).toBe(true);
+  });
+
+  it('after a fatal watcher error, a waiting claim re-arms a fresh watcher and goes on', async () => {
+    const fake = fakeWatch();
+    const spool = newSpool({ watch: fake.watch });
+    await spool.prepare();
+    const waiting = spool.claim();
+    await waitFor(() => fake.watchers.length === 1, 'the watcher');
+    fake.watchers[0]!.emit('error', new Error('transient'));
+    await waitFor(() => fake.watchers.length === 2, 'a second watcher');
+    const p = await newSpool().write('x', 'after re-arm');
+    fake.watchers[0]!.emitCreate(p); // the dead watcher is ignored
+    fake.watchers[1]!.emitCreate(p);
+    expect((await within(waiting, 'the claim')).name).toBe('after re-arm');
+  });
+
+  it('a waiting claim rejects with ROOT_REMOVED when the spool is deleted (real vigil)', async () => {
+    const spool = newSpool();
+    await spool.prepare();
+    await spool.watch();
+    const waiting = spool.claim();
+    await rm(root, { recursive: true });
+    await expectCode(within(waiting, 'the rejection'), ErrorCode.ROOT_REMOVED);
+  });
+
+  it('claim() before prepare() fails, and works once new/ exists', async () => {
+    const spool = newSpool();
+    await expectCode(spool.claim(), ErrorCode.PATH_NOT_FOUND);
+    await spool.prepare();
+    const waiting = spool.claim();
+    await newSpool().write('x', 'prepared');
+    expect((await within(waiting, 'the claim')).name).toBe('prepared');
   });
 
   it('two consumers in one process, on the default waker, share 500 files exactly once', async () => {
