@@ -64,8 +64,8 @@ class Ledger {
   };
 }
 
-function startConsumer(index: number, ledger: Ledger): Child {
-  const c = forkChild(index, ['consumer', root], ledger.onMessage);
+function startConsumer(index: number, ledger: Ledger, env: Record<string, string> = {}): Child {
+  const c = forkChild(index, ['consumer', root], ledger.onMessage, env);
   children.push(c);
   return c;
 }
@@ -122,6 +122,28 @@ describe('several consumer processes', () => {
         `waker ${waker}; consumers ready after ${tReady - t0} ms, ${TOTAL} files produced ${tProduced - tReady} ms later, ` +
           `all claimed ${tClaimed - tProduced} ms after that; claims per consumer: ${perConsumer.join(', ')}`,
       );
+    },
+    240_000,
+  );
+
+  it(
+    '3 consumers on vigil\'s poll backend claim 1000 files exactly once',
+    async () => {
+      const ledger = new Ledger();
+      const env = { SPOOL_BACKEND: 'poll', SPOOL_POLL_INTERVAL: '50' };
+      const consumers = Array.from({ length: 3 }, (_, i) => startConsumer(i, ledger, env));
+      await waitFor(() => ledger.ready.size === 3, 'consumers to arm their watchers', 60_000);
+      const producer = forkChild(100, ['producer', root, '1000'], ledger.onMessage);
+      children.push(producer);
+      await waitFor(() => ledger.done.has(100), 'the producer', 120_000);
+      await waitFor(() => ledger.claims >= 1000, '1000 claims', 60_000);
+      await stopConsumers(consumers, ledger);
+      expect([...ledger.ready.values()]).toEqual(['vigil', 'vigil', 'vigil']);
+      expect([...ledger.claimedBy].filter(([, by]) => by.length !== 1)).toEqual([]);
+      expect(ledger.claims).toBe(1000);
+      expect([...ledger.claimedBy.keys()].sort()).toEqual([...ledger.produced].sort());
+      expect(ledger.bad).toEqual([]);
+      expect(await readdir(path.join(root, 'new'))).toEqual([]);
     },
     240_000,
   );
