@@ -80,8 +80,8 @@ Napi::Value PollScanner::Scan(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value PollScanner::MemoryBytes(const Napi::CallbackInfo& info) {
-  // Approximate and read on the JS thread while a scan may be resizing
-  // listings: only call it when no scan is in flight (the bench does).
+  // Listings belong to the worker while a scan is in flight: no answer then.
+  if (scanning_ || closed_) return info.Env().Undefined();
   size_t total = scratch_->fresh.memoryBytes();
   for (auto& [id, dir] : dirs_) total += sizeof(DirState) + dir->path.capacity() + dir->listing.memoryBytes();
   return Napi::Number::New(info.Env(), static_cast<double>(total));

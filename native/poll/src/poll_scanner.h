@@ -19,7 +19,7 @@ namespace vigil_poll {
  *   track(path: Buffer): number            new id; empty baseline
  *   untrack(id: number): void
  *   scan(ids?: Uint32Array): Promise<Buffer | null>   (listing_diff.h format)
- *   memoryBytes(): number                   heap held by listings (approximate)
+ *   memoryBytes(): number | undefined       heap held by listings (undefined while scanning)
  *   close(): void
  * Every method runs on the JS thread; the tracked-directory map is only touched
  * there. Ids are never reused, so results for an id untracked during a scan

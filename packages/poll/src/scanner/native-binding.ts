@@ -22,7 +22,7 @@ export interface NativePollScanner {
   track(path: Buffer): number;
   untrack(id: number): void;
   scan(ids?: Uint32Array): Promise<Buffer | null>;
-  memoryBytes(): number;
+  memoryBytes(): number | undefined;
   close(): void;
 }
 

@@ -60,8 +60,8 @@ export class NativeDirSetScanner implements DirSetScanner {
     });
   }
 
-  /** Heap bytes the addon holds for listings (approximate; for benchmarks). */
-  memoryBytes(): number {
+  /** Heap bytes the addon holds for listings (approximate; for benchmarks); undefined while a scan is in flight. */
+  memoryBytes(): number | undefined {
     return this.#queue.closed ? 0 : this.#native.memoryBytes();
   }
 
