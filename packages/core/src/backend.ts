@@ -38,6 +38,13 @@ export interface RawEvent {
   kind: EntryKind;
   /** Defaults to 'os'. */
   origin?: EventOrigin;
+  /**
+   * Create only: the entry was moved in over whatever stood at the path (an
+   * atomic save from outside the tree). Core reports it even when it already
+   * knows the path; without this flag a create of a known path of the same
+   * kind is taken as a duplicate (a scan and the OS both reporting it).
+   */
+  displaces?: boolean;
 }
 
 /** One entry found by a scan, with what a stat said about it. */
@@ -60,6 +67,16 @@ export interface TreeDiff {
   modified: ScanEntry[];
 }
 
+/** How a rescan judges files whose stat vigil never recorded (backends that index from listings alone). */
+export interface RescanOptions {
+  /**
+   * Epoch ms since when vigil may have missed events: a file whose stat vigil
+   * did not know is reported as modified if its mtime is at or after this.
+   * Without it such files only have their stat recorded.
+   */
+  since?: number;
+}
+
 /** Where a backend sends what it sees. Methods may be called at any time until `close()` resolves. */
 export interface BackendSink {
   /** OS events for this root, in the order they happened. */
@@ -71,7 +88,7 @@ export interface BackendSink {
    * rescans it, reports the differences as `rescan` events, and for `overflow`
    * emits one OVERFLOW warning. Resolves when the differences were delivered.
    */
-  rescan(subtree: string, reason: 'overflow' | 'unknown'): Promise<void>;
+  rescan(subtree: string, reason: 'overflow' | 'unknown', options?: RescanOptions): Promise<void>;
   /** Something went wrong that does not end the watcher (an unreadable subdirectory, a watch limit). */
   warning(error: VigilError): void;
   /**

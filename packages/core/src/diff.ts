@@ -17,7 +17,7 @@ export interface PlannedEvent extends WatchEvent {
  * Compares a fresh scan of `subtree` (as returned by scanTree: `subtree` first,
  * parents before children) with what the index holds for it.
  */
-export function diffScan(index: TreeIndex, subtree: string, scanned: readonly ScanEntry[]): TreeDiff {
+export function diffScan(index: TreeIndex, subtree: string, scanned: readonly ScanEntry[], options: { since?: number } = {}): TreeDiff {
   const diff: TreeDiff = { removed: [], added: [], modified: [] };
   const seen = new Set<string>();
   for (const entry of scanned) {
@@ -25,6 +25,11 @@ export function diffScan(index: TreeIndex, subtree: string, scanned: readonly Sc
     const known = index.get(entry.path);
     if (!known) {
       diff.added.push(entry);
+    } else if (known.ino === 0 && known.kind === entry.stat.kind) {
+      // Known from a listing alone (inotify): record the stat now. Whether the
+      // content changed can only be judged by its age (see RescanOptions.since).
+      index.set(entry.path, entry.stat);
+      if (options.since !== undefined && entry.stat.kind === 'file' && entry.stat.mtimeMs >= options.since) diff.modified.push(entry);
     } else if (isReplacement(known, entry.stat)) {
       diff.removed.push(entry.path);
       diff.added.push(entry);
@@ -159,7 +164,7 @@ export function planDiff(index: TreeIndex, diff: TreeDiff, origin: EventOrigin):
   }
   for (const m of diff.modified) {
     const known = index.get(m.path);
-    if (known && !isContentChange(known, m.stat)) continue;
+    if (known && known !== m.stat && !isContentChange(known, m.stat)) continue;
     events.push({ type: 'modify', path: m.path, kind: m.stat.kind, origin, stat: m.stat });
   }
   return events;

@@ -13,6 +13,7 @@ export type {
   BackendSubscription,
   ProbeResult,
   RawEvent,
+  RescanOptions,
   ResolvedWatchOptions,
   ScanEntry,
   SubscribeContext,

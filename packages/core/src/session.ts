@@ -108,7 +108,7 @@ export class RootSession {
     return {
       events: (batch) => this.#enqueue(() => this.#processRaw(batch)),
       diff: (diff, origin) => this.#enqueue(() => this.#processDiff(diff, origin)),
-      rescan: (subtree, reason) => this.#enqueue(() => this.#rescan(subtree, reason)),
+      rescan: (subtree, reason, options) => this.#enqueue(() => this.#rescan(subtree, reason, options?.since)),
       warning: (error) => {
         if (!this.#closed) this.#output.warning(error);
       },
@@ -185,7 +185,7 @@ export class RootSession {
     this.#deliver(planned);
   }
 
-  async #rescan(subtree: string, reason: 'overflow' | 'unknown'): Promise<void> {
+  async #rescan(subtree: string, reason: 'overflow' | 'unknown', since: number | undefined): Promise<void> {
     if (reason === 'overflow') {
       this.#output.warning(
         new VigilError(ErrorCode.OVERFLOW, `${subtree}: the OS dropped events; rescanning and reporting the differences`, {
@@ -195,7 +195,7 @@ export class RootSession {
       );
     }
     const scanned = await this.#scan(subtree);
-    await this.#processDiff(diffScan(this.index, subtree, scanned), 'rescan');
+    await this.#processDiff(diffScan(this.index, subtree, scanned, { since }), 'rescan');
   }
 
   #scan(start: string) {
@@ -225,9 +225,9 @@ export class RootSession {
       if (this.#apply(e)) out.push(e);
     };
     // A directory that appears may already hold entries no event will mention (R1).
-    const created = async (path: string, kind: EntryKind, origin: EventOrigin): Promise<void> => {
+    const created = async (path: string, kind: EntryKind, origin: EventOrigin, displaces = false): Promise<void> => {
       const known = index.get(path);
-      if (known && known.kind === kind) return; // already reported, e.g. by the scan of its parent
+      if (known && known.kind === kind && !displaces) return; // already reported, e.g. by the scan of its parent
       push({ type: 'create', path, kind, origin });
       if (kind === 'directory') {
         const scanned = await this.#scan(path);
@@ -252,7 +252,7 @@ export class RootSession {
         case 'create': {
           const kind = this.#refineKind(path, raw.kind);
           if (this.#ignore(path, kind)) break;
-          await created(path, kind, origin);
+          await created(path, kind, origin, raw.displaces);
           break;
         }
         case 'modify':

@@ -19,9 +19,20 @@ export interface IndexEntry {
   mtimeMs: number;
 }
 
-/** An entry of unknown identity and size (what a backend knows from a directory listing alone). */
+const KIND_ONLY: Readonly<Record<EntryKind, IndexEntry>> = Object.freeze({
+  file: Object.freeze({ kind: 'file', dev: 0, ino: 0, size: 0, mtimeMs: 0 }),
+  directory: Object.freeze({ kind: 'directory', dev: 0, ino: 0, size: 0, mtimeMs: 0 }),
+  symlink: Object.freeze({ kind: 'symlink', dev: 0, ino: 0, size: 0, mtimeMs: 0 }),
+  other: Object.freeze({ kind: 'other', dev: 0, ino: 0, size: 0, mtimeMs: 0 }),
+  unknown: Object.freeze({ kind: 'unknown', dev: 0, ino: 0, size: 0, mtimeMs: 0 }),
+} as const);
+
+/**
+ * An entry of unknown identity and size (what a backend knows from a directory
+ * listing alone). Shared and frozen: the index never mutates entries in place.
+ */
 export function kindOnly(kind: EntryKind): IndexEntry {
-  return { kind, dev: 0, ino: 0, size: 0, mtimeMs: 0 };
+  return KIND_ONLY[kind];
 }
 
 /** The index of one root. */
@@ -76,12 +87,27 @@ export class TreeIndex {
     if (entry.kind === 'directory' && !this.#dirs.has(path)) this.#dirs.set(path, new Map());
   }
 
-  /** Updates size/mtime of a known entry in place (content changed, identity did not). */
+  /** Records a new size/mtime for a known entry (content changed, identity did not). */
   touch(path: string, size: number, mtimeMs: number): void {
     const entry = this.get(path);
-    if (entry) {
-      entry.size = size;
-      entry.mtimeMs = mtimeMs;
+    if (entry) this.set(path, { ...entry, size, mtimeMs });
+  }
+
+  /**
+   * Records a whole directory listing at once (the fast path for a backend's
+   * initial walk). `dir` must be a known directory; names must be new.
+   */
+  addListing(dir: string, names: readonly string[], entries: readonly IndexEntry[]): void {
+    const siblings = this.#dirs.get(dir);
+    if (!siblings) throw new Error(`vigil index: ${dir} is not a known directory`);
+    for (let i = 0; i < names.length; i++) {
+      const entry = entries[i]!;
+      if (!siblings.has(names[i]!)) this.#size++;
+      siblings.set(names[i]!, entry);
+      if (entry.kind === 'directory') {
+        const p = joinPath(dir, names[i]!);
+        if (!this.#dirs.has(p)) this.#dirs.set(p, new Map());
+      }
     }
   }
 

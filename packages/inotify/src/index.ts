@@ -29,3 +29,5 @@ export {
   type WalkResult,
 } from './inotify.js';
 export { walkAndWatch, watchTree, type WatchTreeOptions, type WatchTreeSummary } from './walk.js';
+export { inotifyBackend } from './backend/inotify-backend.js';
+export { Meaning, WATCH_MASK, meaningOf } from './backend/mask-table.js';

@@ -12,10 +12,11 @@
  */
 import { createWatcher, type Backend, type WatchOptions, type Watcher } from '@vigil/core';
 import { describeFilesystem } from '@vigil/fsinfo';
+import { inotifyBackend } from '@vigil/inotify';
 import { pollBackend } from '@vigil/poll';
 
 /** Every backend this build knows, highest priority first (the order `auto` tries them in). */
-export const backends: readonly Backend[] = [pollBackend];
+export const backends: readonly Backend[] = [inotifyBackend, pollBackend];
 
 /**
  * Watches one path or several: directories recursively, files by name. Resolves

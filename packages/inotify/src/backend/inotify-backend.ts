@@ -1,0 +1,376 @@
+/**
+ * vigil's inotify backend: one watch per directory, added before the
+ * directory is read so nothing created in between is missed (R1); renames
+ * paired by the kernel's cookies (R5); native close-write (R3); overflow
+ * answered by a rescan (R7); and, when the per-user watch limit is reached,
+ * the directories left without a watch are polled (R10).
+ *
+ * Raw records come from the native reader in batches (one per read(2));
+ * their meaning is decided by mask-table.ts, and core does the rest.
+ */
+import { stat } from 'node:fs/promises';
+import {
+  ErrorCode,
+  VigilError,
+  baseName,
+  entryFromStats,
+  fromSystemError,
+  isWithin,
+  joinPath,
+  kindOnly,
+  parentPath,
+  statEntry,
+  toFsPath,
+  type Backend,
+  type BackendSubscription,
+  type IndexEntry,
+  type RawEvent,
+  type SubscribeContext,
+} from '@vigil/core';
+import { loadInotifyAddon } from '../addon.js';
+import { kindFromDType } from '../constants.js';
+import { Inotify, type InotifyEvent, type WalkResult } from '../inotify.js';
+import { watchTree } from '../walk.js';
+import { Meaning, WATCH_MASK, isDirectoryEvent, meaningOf } from './mask-table.js';
+
+/**
+ * How long an `IN_MOVED_FROM` at the end of a read waits for its
+ * `IN_MOVED_TO` in the next read before it counts as a move out of the tree.
+ * The kernel queues the pair back to back, so only a read boundary splits it.
+ */
+const MOVE_PAIR_WAIT_MS = 20;
+
+/** The inotify backend (Linux). */
+export const inotifyBackend: Backend = {
+  name: 'inotify',
+  capabilities: { renamePairing: 'os', closeWrite: true, seesRemoteChanges: false, overflowSignal: true },
+  async probe() {
+    if (process.platform !== 'linux') return { ok: false, reason: `inotify exists only on Linux (this is ${process.platform})` };
+    const loaded = loadInotifyAddon();
+    return loaded.ok ? { ok: true } : { ok: false, reason: loaded.reason };
+  },
+  async subscribe(ctx) {
+    const sub = new InotifySubscription(ctx);
+    try {
+      await sub.start();
+    } catch (error) {
+      await sub.close();
+      throw error;
+    }
+    return sub;
+  },
+};
+
+class InotifySubscription implements BackendSubscription {
+  #ctx: SubscribeContext;
+  #inotify: Inotify | undefined;
+  #dirByWd = new Map<number, string>();
+  #wdByDir = new Map<string, number>();
+  #rootWd: number | undefined;
+  /** For a single-file root: the name watched in its parent directory (R9). */
+  #watchedName: string | undefined;
+  /** Records held back at a read boundary while an IN_MOVED_FROM waits for its pair. */
+  #held: InotifyEvent[] = [];
+  #heldTimer: NodeJS.Timeout | undefined;
+  /** Directories that could not get a watch (limit reached): polled instead, with when they were last in sync. */
+  #unwatched = new Map<string, number>();
+  #pollTimer: NodeJS.Timeout | undefined;
+  #limitWarned = false;
+  /** When vigil last read the queue: after an overflow, files changed since then are reported as modified. */
+  #lastRead = Date.now();
+  #closed = false;
+
+  constructor(ctx: SubscribeContext) {
+    this.#ctx = ctx;
+  }
+
+  async start(): Promise<void> {
+    const ctx = this.#ctx;
+    // The reader starts only after the walk: what happens meanwhile waits in the
+    // kernel queue and is read right after, so nothing between walk and ready is lost.
+    const inotify = new Inotify({ start: false, onEvents: (batch) => this.#onBatch(batch) });
+    this.#inotify = inotify;
+    inotify.on('error', (error) => {
+      if (!this.#closed) ctx.sink.fatal(error);
+    });
+    if (ctx.rootKind === 'file') {
+      const dir = parentPath(ctx.root);
+      this.#watchedName = baseName(ctx.root);
+      this.#rootWd = this.#addWatch(dir);
+      const st = await statEntry(ctx.root, true);
+      if (st) ctx.index.set(ctx.root, entryFromStats(st));
+    } else {
+      const st = await stat(toFsPath(ctx.root)).catch((e: unknown) => {
+        throw fromSystemError(e, { path: ctx.root, backend: 'inotify', syscall: 'stat' });
+      });
+      ctx.index.set(ctx.root, entryFromStats(st));
+      let rootError: VigilError | undefined;
+      await watchTree(inotify, [ctx.root], WATCH_MASK, {
+        descend: (path) => !ctx.ignore(path, 'directory'),
+        onDirectory: (result) => {
+          const error = this.#recordWalk(result);
+          if (error && result.path === ctx.root) rootError = error;
+        },
+      });
+      if (rootError) throw rootError;
+      this.#rootWd = this.#wdByDir.get(ctx.root);
+    }
+    inotify.start();
+  }
+
+  describe(): string {
+    const polled = this.#unwatched.size ? `, ${this.#unwatched.size} directories polled (watch limit)` : '';
+    return `${this.#wdByDir.size} inotify watches${polled}`;
+  }
+
+  prepareDirectory(path: string): void {
+    if (this.#closed || this.#wdByDir.has(path)) return;
+    try {
+      this.#addWatch(path);
+    } catch (error) {
+      if (VigilError.isVigilError(error) && error.code === ErrorCode.WATCH_LIMIT) this.#watchLimit(path, error);
+      else if (VigilError.isVigilError(error) && error.code === ErrorCode.PERMISSION_DENIED) this.#ctx.sink.warning(error);
+      // Gone or replaced by a file in the meantime: its parent's events say so.
+    }
+  }
+
+  forgetDirectory(path: string): void {
+    for (const [dir, wd] of [...this.#wdByDir]) {
+      if (!isWithin(dir, path)) continue;
+      this.#wdByDir.delete(dir);
+      this.#dirByWd.delete(wd);
+      try {
+        this.#inotify?.removeWatch(wd);
+      } catch {
+        // Already gone (the directory was deleted): nothing to release.
+      }
+    }
+    for (const dir of [...this.#unwatched.keys()]) if (isWithin(dir, path)) this.#unwatched.delete(dir);
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#heldTimer) clearTimeout(this.#heldTimer);
+    if (this.#pollTimer) clearInterval(this.#pollTimer);
+    await this.#inotify?.close();
+  }
+
+  /** Adds (or re-targets) a watch; throws the typed error for the caller to judge. */
+  #addWatch(dir: string): number {
+    const wd = this.#inotify!.addWatch(dir, WATCH_MASK);
+    this.#map(wd, dir);
+    this.#unwatched.delete(dir);
+    return wd;
+  }
+
+  #map(wd: number, dir: string): void {
+    const previous = this.#dirByWd.get(wd);
+    if (previous !== undefined && previous !== dir) this.#wdByDir.delete(previous);
+    this.#dirByWd.set(wd, dir);
+    this.#wdByDir.set(dir, wd);
+  }
+
+  /** Records one directory of the initial walk: its watch and its listing. Returns the error that matters for the root. */
+  #recordWalk(result: WalkResult): VigilError | undefined {
+    const ctx = this.#ctx;
+    let rootError: VigilError | undefined;
+    if (result.wd !== undefined) this.#map(result.wd, result.path);
+    else if (result.watchError) {
+      if (result.watchError.code === ErrorCode.WATCH_LIMIT) this.#watchLimit(result.path, result.watchError);
+      else if (result.watchError.code === ErrorCode.PERMISSION_DENIED) {
+        ctx.sink.warning(result.watchError);
+        rootError = result.watchError;
+      } else rootError = result.watchError;
+    }
+    if (result.readError && result.readError.code !== ErrorCode.PATH_NOT_FOUND) {
+      ctx.sink.warning(result.readError);
+      rootError ??= result.readError;
+    }
+    if (ctx.index.get(result.path)?.kind !== 'directory') return rootError;
+    const names: string[] = [];
+    const entries: IndexEntry[] = [];
+    const { names: all, dTypes } = result;
+    for (let i = 0; i < all.length; i++) {
+      const kind = kindFromDType(dTypes[i]!);
+      const name = all[i]!;
+      if (ctx.ignore(joinPath(result.path, name), kind)) continue;
+      names.push(name);
+      entries.push(kindOnly(kind));
+    }
+    ctx.index.addListing(result.path, names, entries);
+    return rootError;
+  }
+
+  /** ENOSPC from inotify_add_watch: poll `dir` instead (default) or end the watcher (R10). */
+  #watchLimit(dir: string, error: VigilError): void {
+    const ctx = this.#ctx;
+    if (ctx.options.onWatchLimit === 'error') {
+      if (this.#inotify && !this.#closed) ctx.sink.fatal(error);
+      throw error;
+    }
+    if (!this.#unwatched.has(dir)) this.#unwatched.set(dir, Date.now());
+    if (!this.#limitWarned) {
+      this.#limitWarned = true;
+      ctx.sink.warning(
+        new VigilError(ErrorCode.WATCH_LIMIT, `${error.message}; directories that cannot get a watch are polled every ${ctx.options.pollInterval} ms instead`, {
+          path: dir,
+          backend: 'inotify',
+          errno: error.errno,
+          syscall: error.syscall,
+        }),
+      );
+    }
+    this.#pollTimer ??= setInterval(() => this.#pollUnwatched(), ctx.options.pollInterval);
+  }
+
+  #pollUnwatched(): void {
+    if (this.#closed) return;
+    const dirs = [...this.#unwatched.keys()];
+    // A directory whose ancestor is also unwatched is covered by that ancestor's rescan.
+    for (const dir of dirs) {
+      if (dirs.some((other) => other !== dir && isWithin(dir, other))) continue;
+      const since = this.#unwatched.get(dir)!;
+      this.#unwatched.set(dir, Date.now());
+      void this.#ctx.sink.rescan(dir, 'unknown', { since });
+    }
+    if (this.#unwatched.size === 0 && this.#pollTimer) {
+      clearInterval(this.#pollTimer);
+      this.#pollTimer = undefined;
+    }
+  }
+
+  #onBatch(batch: InotifyEvent[]): void {
+    if (this.#closed) return;
+    if (this.#heldTimer) {
+      clearTimeout(this.#heldTimer);
+      this.#heldTimer = undefined;
+    }
+    const records = this.#held.length ? this.#held.concat(batch) : batch;
+    const retried = new Set(this.#held);
+    this.#held = [];
+    this.#translate(records, retried, false);
+  }
+
+  /**
+   * Turns records into RawEvents for core, in order. An IN_MOVED_FROM whose
+   * IN_MOVED_TO is not in `records` is held (with everything after it) for
+   * the next read or MOVE_PAIR_WAIT_MS, whichever comes first; a record that
+   * was held once and is still unpaired (or `final`) is a move out: a delete.
+   */
+  #translate(records: InotifyEvent[], retried: Set<InotifyEvent>, final: boolean): void {
+    const ctx = this.#ctx;
+    const sink = ctx.sink;
+    const readAt = this.#lastRead;
+    this.#lastRead = Date.now();
+    let out: RawEvent[] = [];
+    const flush = (): void => {
+      if (out.length) sink.events(out);
+      out = [];
+    };
+    const movedFrom = new Map<number, { path: string; directory: boolean }>();
+
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i]!;
+      const meaning = meaningOf(r.mask);
+      if (meaning === Meaning.IGNORE) continue;
+      if (meaning === Meaning.OVERFLOW) {
+        flush();
+        void sink.rescan(ctx.root, 'overflow', { since: readAt });
+        continue;
+      }
+      const dir = this.#dirByWd.get(r.wd);
+      if (dir === undefined) continue; // a watch vigil already let go of
+      if (meaning === Meaning.WATCH_REMOVED) {
+        if (this.#dirByWd.get(r.wd) === dir) {
+          this.#dirByWd.delete(r.wd);
+          if (this.#wdByDir.get(dir) === r.wd) this.#wdByDir.delete(dir);
+        }
+        continue;
+      }
+      if (meaning === Meaning.SELF_GONE || meaning === Meaning.UNMOUNT) {
+        if (r.wd === this.#rootWd) {
+          flush();
+          this.#closed = true;
+          sink.rootRemoved();
+          return;
+        }
+        if (meaning === Meaning.UNMOUNT) {
+          flush();
+          void sink.rescan(dir, 'unknown');
+        }
+        continue; // a subdirectory's own deletion or move is reported by its parent
+      }
+      if (this.#watchedName !== undefined && r.name !== this.#watchedName) continue;
+      const path = r.name === '' ? dir : joinPath(dir, r.name);
+      const directory = isDirectoryEvent(r.mask);
+      switch (meaning) {
+        case Meaning.CREATE:
+          out.push({ type: 'create', path, kind: directory ? 'directory' : 'unknown' });
+          break;
+        case Meaning.DELETE:
+          out.push({ type: 'delete', path, kind: directory ? 'directory' : 'unknown' });
+          break;
+        case Meaning.MODIFY:
+          out.push({ type: 'modify', path, kind: 'file' });
+          break;
+        case Meaning.CLOSE_WRITE:
+          out.push({ type: 'close-write', path, kind: 'file' });
+          break;
+        case Meaning.MOVED_FROM: {
+          const pairedLater = records.some((o, j) => j > i && o.cookie === r.cookie && meaningOf(o.mask) === Meaning.MOVED_TO);
+          if (pairedLater) {
+            movedFrom.set(r.cookie, { path, directory });
+          } else if (!final && !retried.has(r)) {
+            // The pair may be split across two reads: hold the rest for a moment.
+            flush();
+            this.#held = records.slice(i);
+            this.#heldTimer = setTimeout(() => {
+              this.#heldTimer = undefined;
+              const held = this.#held;
+              this.#held = [];
+              this.#translate(held, new Set(held), true);
+            }, MOVE_PAIR_WAIT_MS);
+            return;
+          } else {
+            out.push({ type: 'delete', path, kind: directory ? 'directory' : 'unknown' });
+          }
+          break;
+        }
+        case Meaning.MOVED_TO: {
+          const from = movedFrom.get(r.cookie);
+          if (from) {
+            movedFrom.delete(r.cookie);
+            out.push({ type: 'rename', oldPath: from.path, path, kind: directory ? 'directory' : 'unknown' });
+            if (directory) this.#moveWatches(from.path, path);
+          } else {
+            // Moved in from outside the tree, possibly over an existing entry (atomic save).
+            out.push({ type: 'create', path, kind: directory ? 'directory' : 'unknown', displaces: true });
+          }
+          break;
+        }
+      }
+    }
+    flush();
+  }
+
+  /** A directory renamed within the tree keeps its watches; their paths change (R5). */
+  #moveWatches(from: string, to: string): void {
+    if (this.#ctx.ignore(to, 'directory')) {
+      // Renamed into an ignored name: it leaves the visible tree, so do its watches.
+      this.forgetDirectory(from);
+      return;
+    }
+    for (const [dir, wd] of [...this.#wdByDir]) {
+      if (!isWithin(dir, from)) continue;
+      const moved = to + dir.slice(from.length);
+      this.#wdByDir.delete(dir);
+      this.#wdByDir.set(moved, wd);
+      this.#dirByWd.set(wd, moved);
+    }
+    for (const [dir, since] of [...this.#unwatched]) {
+      if (!isWithin(dir, from)) continue;
+      this.#unwatched.delete(dir);
+      this.#unwatched.set(to + dir.slice(from.length), since);
+    }
+  }
+}
