@@ -98,7 +98,7 @@ describe.skipIf(!native.ok)('bundled like dist/', () => {
 // readable again.
 const CHILD = `
 import fs from 'node:fs';
-import { createDirSetScanner } from './scanner.js';
+import { createDirSetScanner, loadNativeBinding } from './scanner.js';
 const [dir, prefer] = process.argv.slice(2);
 const s = createDirSetScanner({ prefer });
 s.track([dir]);
@@ -109,35 +109,55 @@ fs.chmodSync(dir, 0o000); await step(); await step();
 fs.chmodSync(dir, 0o644); await step();
 fs.chmodSync(dir, 0o755); await step();
 s.close();
-process.stdout.write(JSON.stringify({ uid: process.getuid(), kind: s.kind, steps }));
+const load = loadNativeBinding();
+process.stdout.write(JSON.stringify({ uid: process.getuid(), kind: s.kind, addon: load.ok ? load.file : load.reason, steps }));
 `;
+
+/**
+ * The package as it would be installed, in os.tmpdir() (readable by 'nobody'
+ * wherever the checkout lives): package.json, dist/scanner.js and the addon as
+ * a prebuild.
+ */
+function packedPackage(root: string): { dist: string; prebuild: string } {
+  const pkg = path.join(root, 'pkg');
+  const dist = path.join(pkg, 'dist');
+  const prebuild = path.join(pkg, 'prebuilds', prebuildTag(), 'vigil_poll.node');
+  fs.mkdirSync(dist, { recursive: true });
+  fs.writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name: '@vigil/poll', type: 'module' }));
+  fs.copyFileSync(path.join(bundleDir, 'scanner.js'), path.join(dist, 'scanner.js'));
+  fs.writeFileSync(path.join(dist, 'eacces-child.mjs'), CHILD);
+  if (native.ok) {
+    fs.mkdirSync(path.dirname(prebuild), { recursive: true });
+    fs.copyFileSync(native.file, prebuild);
+  }
+  return { dist, prebuild };
+}
 
 describe.each(['native', 'js'] as const)('EACCES (%s), unprivileged child', (prefer) => {
   it.skipIf(prefer === 'native' && !native.ok)('reports opendir and lstat EACCES as data, once each', () => {
-    fs.writeFileSync(path.join(bundleDir, 'eacces-child.mjs'), CHILD);
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-scanner-eacces-'));
+    const dir = path.join(root, 'mine');
     try {
-      const dir = path.join(root, 'mine');
+      const { dist, prebuild } = packedPackage(root);
       fs.mkdirSync(dir);
       for (const n of ['a', 'b']) fs.writeFileSync(path.join(dir, n), n);
-      const asRoot = process.getuid?.() === 0;
       let uid: number | undefined;
-      if (asRoot) {
+      if (process.getuid?.() === 0) {
         // Root ignores permissions: drop to 'nobody', who owns the directory.
         uid = 65534;
         fs.chmodSync(root, 0o755);
-        fs.chmodSync(bundleDir, 0o755);
         for (const p of [dir, path.join(dir, 'a'), path.join(dir, 'b')]) fs.chownSync(p, uid, uid);
       }
       const child = spawnSync(process.execPath, ['eacces-child.mjs', dir, prefer], {
-        cwd: bundleDir,
+        cwd: dist,
         encoding: 'utf8',
         ...(uid === undefined ? {} : { uid, gid: uid }),
       });
       expect(child.stderr).toBe('');
-      const out = JSON.parse(child.stdout) as { uid: number; kind: string; steps: unknown[] };
+      const out = JSON.parse(child.stdout) as { uid: number; kind: string; addon: string; steps: unknown[] };
       expect(out.uid).not.toBe(0);
       expect(out.kind).toBe(prefer);
+      if (native.ok) expect(out.addon).toBe(prebuild); // found as a prebuild, from dist/
       expect(out.steps).toEqual([
         [{ added: ['a', 'b'], removed: [] }],
         [{ added: [], removed: ['a', 'b'], error: { errno: 'EACCES', syscall: 'opendir' } }],
@@ -146,7 +166,7 @@ describe.each(['native', 'js'] as const)('EACCES (%s), unprivileged child', (pre
         [{ added: ['a', 'b'], removed: [] }],
       ]);
     } finally {
-      fs.chmodSync(path.join(root, 'mine'), 0o755);
+      if (fs.existsSync(dir)) fs.chmodSync(dir, 0o755);
       fs.rmSync(root, { recursive: true, force: true });
     }
   });
