@@ -195,7 +195,9 @@ async function main() {
       console.log(`${kind.padEnd(6)}: ${range(r.idleCpuMs)} ms; floor meanwhile ${range(r.floorCpuMs)} ms ` +
         `(${((f * 1000) / entries).toFixed(2)} µs/entry over ${entries} entries) => ${(m / f).toFixed(2)}x floor; wall median ${median(r.idleWallMs).toFixed(1)} ms`);
       console.log(`        first scan (all ${r.entries} entries added): ${r.firstCpuMs.toFixed(0)} ms CPU, ${r.firstWallMs.toFixed(0)} ms wall`);
-      console.log(`        RSS +${mb(r.rssFirstScanGrowth)} from the first scan, ${r.rssIdleGrowth >= 0 ? '+' : ''}${mb(r.rssIdleGrowth)} over ${opts.scans} idle scans; ` +
+      const net = r.rssFirstScanGrowth + r.rssIdleGrowth;
+      console.log(`        RSS +${mb(r.rssFirstScanGrowth)} right after the first scan (its result objects included), ` +
+        `${r.rssIdleGrowth >= 0 ? '+' : ''}${mb(r.rssIdleGrowth)} over ${opts.scans} idle scans, net ${net >= 0 ? '+' : ''}${mb(net)}; ` +
         `JS heap ${r.heapGrowthIdle >= 0 ? '+' : ''}${(r.heapGrowthIdle / 1024).toFixed(0)} KB allocated over the idle scans (no GC in between)` +
         `${r.nativeBytes === undefined ? '' : `; native listings hold ${mb(r.nativeBytes)}`}; dirs reported while idle: ${r.reportedDirsWhileIdle}`);
     }
