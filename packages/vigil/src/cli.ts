@@ -14,6 +14,8 @@ Usage:
   vigil [watch] [paths...] [options]   watch paths (default: the current directory)
   vigil info [path]                    show backends, the one auto picks for path and why,
                                        the filesystem type and the inotify limits
+  vigil run [--config <file-or-dir>]   run rules: commands or plugins on changes
+                                       (vigil run --help; @vigil/runner)
   vigil --help | --version
 
 Watch options:
@@ -178,6 +180,13 @@ async function main(): Promise<void> {
     return;
   }
   if (first === 'info') return runInfo(rest);
+  if (first === 'run') {
+    const runner = await import('@vigil/runner');
+    process.exitCode = await runner.main(rest, { watch });
+    // Whatever the rules left behind (a plugin's timer) must not keep the runner alive.
+    setTimeout(() => process.exit(), 1000).unref();
+    return;
+  }
   if (first === 'watch') return runWatch(rest);
   return runWatch(argv);
 }
