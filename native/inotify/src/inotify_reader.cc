@@ -85,7 +85,7 @@ Napi::Value InotifyReader::RemoveWatch(const Napi::CallbackInfo& info) {
 Napi::Value InotifyReader::Start(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsFunction()) {
-    throw Napi::TypeError::New(env, "start(onBatch: Function, bufferSize?: number)");
+    throw Napi::TypeError::New(env, "start(onBatch: Function, bufferSize?: number, maxInFlight?: number)");
   }
   if (!inotify_) return SysErrorValue(env, EBADF, "start");
   if (thread_) return env.Undefined();
@@ -95,7 +95,14 @@ Napi::Value InotifyReader::Start(const Napi::CallbackInfo& info) {
     if (requested > 0) bufferSize = static_cast<size_t>(requested);
   }
 
+  uint32_t maxInFlight = 64;
+  if (info.Length() > 2 && info[2].IsNumber()) {
+    int64_t requested = info[2].As<Napi::Number>().Int64Value();
+    if (requested > 0) maxInFlight = static_cast<uint32_t>(requested);
+  }
+
   auto* delivery = new Delivery();
+  std::shared_ptr<std::atomic<uint32_t>> inFlight = delivery->inFlight;
   tsfn_ = Tsfn::New(env, info[0].As<Napi::Function>(), "vigil-inotify", 0 /* unbounded: never block the reader */,
                     1, delivery, [](Napi::Env, void*, Delivery* d) { delete d; });
   delivery_ = delivery;
@@ -103,14 +110,19 @@ Napi::Value InotifyReader::Start(const Napi::CallbackInfo& info) {
   // The sink runs on the reader thread. NonBlockingCall never waits; on
   // failure (napi_closing at teardown) the batch is ours to free.
   Tsfn tsfn = tsfn_;
-  thread_ = std::make_unique<ReaderThread>(inotify_, bufferSize, [tsfn](std::unique_ptr<ReadBatch> batch) mutable {
-    ReadBatch* raw = batch.release();
-    if (tsfn.NonBlockingCall(raw) != napi_ok) {
-      delete raw;
-      return false;
-    }
-    return true;
-  });
+  thread_ = std::make_unique<ReaderThread>(
+      inotify_, bufferSize,
+      [tsfn, inFlight](std::unique_ptr<ReadBatch> batch) mutable {
+        ReadBatch* raw = batch.release();
+        inFlight->fetch_add(1, std::memory_order_relaxed);
+        if (tsfn.NonBlockingCall(raw) != napi_ok) {
+          inFlight->fetch_sub(1, std::memory_order_relaxed);
+          delete raw;
+          return false;
+        }
+        return true;
+      },
+      [inFlight, maxInFlight]() { return inFlight->load(std::memory_order_relaxed) < maxInFlight; });
   const char* syscall = "start";
   int err = thread_->start(&syscall);
   if (err != 0) {
@@ -148,6 +160,7 @@ Napi::Value InotifyReader::GetFd(const Napi::CallbackInfo& info) {
 
 void InotifyReader::CallJs(Napi::Env env, Napi::Function onBatch, Delivery* delivery, ReadBatch* raw) {
   std::unique_ptr<ReadBatch> batch(raw);
+  if (delivery != nullptr) delivery->inFlight->fetch_sub(1, std::memory_order_relaxed);
   // env is null when the TSFN is being torn down with batches still queued.
   if (env == nullptr || onBatch.IsEmpty() || delivery == nullptr || delivery->closed) return;
   if (batch->err != 0) {

@@ -17,6 +17,7 @@
 
 #include <napi.h>
 
+#include <atomic>
 #include <memory>
 
 #include "inotify_fd.h"
@@ -40,6 +41,13 @@ class InotifyReader : public Napi::ObjectWrap<InotifyReader> {
   /** Context of the thread-safe function; lives until the TSFN is finalized. Touched on the main thread only. */
   struct Delivery {
     bool closed = false;
+    /**
+     * Batches handed to the TSFN and not yet run by CallJs. Shared with the
+     * reader thread, which stops reading at the cap: memory stays bounded and
+     * a stalled JS thread makes the kernel queue overflow (vigil then rescans)
+     * instead of growing this process without limit.
+     */
+    std::shared_ptr<std::atomic<uint32_t>> inFlight = std::make_shared<std::atomic<uint32_t>>(0);
   };
   /** Main thread: runs one queued batch (or drops it once closed or during teardown, when env is null). */
   static void CallJs(Napi::Env env, Napi::Function onBatch, Delivery* delivery, ReadBatch* batch);

@@ -12,10 +12,11 @@
 
 namespace vigil {
 
-ReaderThread::ReaderThread(std::shared_ptr<InotifyFd> inotify, size_t bufferSize, Sink sink)
+ReaderThread::ReaderThread(std::shared_ptr<InotifyFd> inotify, size_t bufferSize, Sink sink, Gate gate)
     : inotify_(std::move(inotify)),
       bufferSize_(bufferSize < kMinBufferSize ? kMinBufferSize : bufferSize),
-      sink_(std::move(sink)) {}
+      sink_(std::move(sink)),
+      gate_(std::move(gate)) {}
 
 ReaderThread::~ReaderThread() { stop(); }
 
@@ -57,7 +58,18 @@ void ReaderThread::run() {
   std::vector<uint8_t> buf(bufferSize_);
   struct pollfd fds[2] = {{inotify_->fd(), POLLIN, 0}, {stop_.get(), POLLIN, 0}};
   for (;;) {
-    int n = poll(fds, 2, -1);
+    // While JS is behind, wait on the stop fd alone and look again shortly:
+    // unread records stay in the kernel queue (which overflows if JS stays stalled).
+    bool open = gate_();
+    int n = open ? poll(fds, 2, -1) : poll(&fds[1], 1, kGateRecheckMs);
+    if (!open) {
+      if (n > 0) return;  // stop requested
+      if (n < 0 && errno != EINTR) {
+        fail(errno, "poll");
+        return;
+      }
+      continue;
+    }
     if (n < 0) {
       if (errno == EINTR) continue;
       fail(errno, "poll");
@@ -77,6 +89,7 @@ bool ReaderThread::drain(std::vector<uint8_t>* buf) {
   // Threading: reader thread only.
   // A burst can keep the fd readable for a long time: check for stop between reads.
   while (!stopping_.load(std::memory_order_acquire)) {
+    if (!gate_()) return true;
     ssize_t n = read(inotify_->fd(), buf->data(), buf->size());
     if (n < 0) {
       if (errno == EINTR) continue;

@@ -31,11 +31,15 @@ class ReaderThread {
    * (e.g. napi_closing); the thread then exits.
    */
   using Sink = std::function<bool(std::unique_ptr<ReadBatch>)>;
+  /** Called on the reader thread before each read: false means "the consumer is behind, wait". Must not block. */
+  using Gate = std::function<bool()>;
 
   /** Minimum read buffer: the kernel's records are up to 16+NAME_MAX+1 bytes. */
   static constexpr size_t kMinBufferSize = 64 * 1024;
+  /** How often a gated reader looks again whether JS has caught up. */
+  static constexpr int kGateRecheckMs = 2;
 
-  ReaderThread(std::shared_ptr<InotifyFd> inotify, size_t bufferSize, Sink sink);
+  ReaderThread(std::shared_ptr<InotifyFd> inotify, size_t bufferSize, Sink sink, Gate gate);
   ~ReaderThread();
   ReaderThread(const ReaderThread&) = delete;
   ReaderThread& operator=(const ReaderThread&) = delete;
@@ -57,6 +61,7 @@ class ReaderThread {
   std::shared_ptr<InotifyFd> inotify_;
   size_t bufferSize_;
   Sink sink_;
+  Gate gate_;
   UniqueFd stop_;
   std::atomic<bool> stopping_{false};
   std::thread thread_;

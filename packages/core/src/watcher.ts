@@ -108,6 +108,8 @@ export class Watcher extends EventEmitter<WatcherEventMap> {
   #sessions: { session: RootSession; info: Omit<RootInfo, 'entries' | 'details'> }[] = [];
   #ended = new Set<RootSession>();
   #closed = false;
+  /** Warnings raised while watch() was still starting, delivered once the caller can listen. */
+  #early: VigilError[] | undefined = [];
   #iterators = new Set<BatchQueue>();
 
   /** Built by {@link createWatcher}; the factory drives it through a private control object. */
@@ -118,6 +120,7 @@ export class Watcher extends EventEmitter<WatcherEventMap> {
       batch: (batch) => this.#batch(batch),
       warning: (error) => this.#warning(error),
       rootEnded: (session, error) => this.#rootEnded(session, error),
+      started: () => this.#started(),
     });
   }
 
@@ -170,7 +173,17 @@ export class Watcher extends EventEmitter<WatcherEventMap> {
 
   #warning(error: VigilError): void {
     if (this.#closed) return;
-    if (this.listenerCount('warning') > 0) this.emit('warning', error);
+    if (this.#early) this.#early.push(error);
+    else if (this.listenerCount('warning') > 0) this.emit('warning', error);
+  }
+
+  /** watch() has resolved: warnings from start-up go out on the next turn, after `await` returns. */
+  #started(): void {
+    setImmediate(() => {
+      const early = this.#early ?? [];
+      this.#early = undefined;
+      for (const e of early) this.#warning(e);
+    });
   }
 
   #rootEnded(session: RootSession, error: VigilError): void {
@@ -189,6 +202,7 @@ interface WatcherControl {
   batch(batch: WatchEvent[]): void;
   warning(error: VigilError): void;
   rootEnded(session: RootSession, error: VigilError): void;
+  started(): void;
 }
 const controls = new WeakMap<Watcher, WatcherControl>();
 
@@ -366,11 +380,12 @@ export async function createWatcher(
         filesystem: choice.filesystem,
         rejected: choice.rejected,
       });
-      if (choice.warning) queueMicrotask(() => control.warning(choice.warning!));
+      if (choice.warning) control.warning(choice.warning);
     }
   } catch (error) {
     await Promise.all(started.map((s) => s.close()));
     throw fromSystemError(error);
   }
+  control.started();
   return watcher;
 }

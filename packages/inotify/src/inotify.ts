@@ -31,6 +31,12 @@ export interface InotifyOptions {
   persistent?: boolean;
   /** read(2) buffer in bytes (default 256 KiB, at least 64 KiB): one read makes one batch. */
   bufferSize?: number;
+  /**
+   * How many batches may wait for the JS thread before the reader stops
+   * reading (default 64). Memory stays bounded: if JS stays busy, records wait
+   * in the kernel queue, and past its limit the kernel reports IN_Q_OVERFLOW.
+   */
+  maxBatchesInFlight?: number;
   /** Called with every batch, before the `'events'` listeners. */
   onEvents?: (events: InotifyEvent[]) => void;
 }
@@ -182,7 +188,7 @@ export class Inotify extends EventEmitter<InotifyEmitterEvents> {
   /** Starts the reader thread (only needed with `{start: false}`). Idempotent. */
   start(): void {
     if (this.#started || this.#closed) return;
-    const error = this.#reader.start((batch, err) => this.#onBatch(batch, err), this.#options.bufferSize);
+    const error = this.#reader.start((batch, err) => this.#onBatch(batch, err), this.#options.bufferSize, this.#options.maxBatchesInFlight);
     if (error) throw inotifyError(error);
     this.#started = true;
     if (this.#options.persistent === false) this.#reader.unref();

@@ -40,6 +40,17 @@ import { Meaning, WATCH_MASK, isDirectoryEvent, meaningOf } from './mask-table.j
  */
 const MOVE_PAIR_WAIT_MS = 20;
 
+/**
+ * How many read batches may wait for the JS thread (VIGIL_INOTIFY_BATCHES_IN_FLIGHT,
+ * default 64 × 256 KiB). Past it the reader stops reading, the kernel queue
+ * takes the burst, and an overflow there is recovered by a rescan (R7): memory
+ * stays bounded however long the JS thread is stalled.
+ */
+function batchesInFlight(): number {
+  const n = Number(process.env.VIGIL_INOTIFY_BATCHES_IN_FLIGHT);
+  return Number.isInteger(n) && n > 0 ? n : 64;
+}
+
 /** The inotify backend (Linux). */
 export const inotifyBackend: Backend = {
   name: 'inotify',
@@ -88,7 +99,7 @@ class InotifySubscription implements BackendSubscription {
     const ctx = this.#ctx;
     // The reader starts only after the walk: what happens meanwhile waits in the
     // kernel queue and is read right after, so nothing between walk and ready is lost.
-    const inotify = new Inotify({ start: false, onEvents: (batch) => this.#onBatch(batch) });
+    const inotify = new Inotify({ start: false, maxBatchesInFlight: batchesInFlight(), onEvents: (batch) => this.#onBatch(batch) });
     this.#inotify = inotify;
     inotify.on('error', (error) => {
       if (!this.#closed) ctx.sink.fatal(error);

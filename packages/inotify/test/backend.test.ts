@@ -1,0 +1,134 @@
+// Behaviour that belongs to the inotify backend alone: overflow recovery,
+// renames split across reads, the watch limit. Everything else is a
+// conformance scenario (packages/conformance), run against every backend.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createWatcher, type VigilError, type WatchEvent, type Watcher } from '@vigil/core';
+import { inotifyBackend } from '../src/index.js';
+import { makeTempDir } from './helpers.js';
+
+const cleanups: (() => void | Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function watchWithInotify(root: string): Promise<{ watcher: Watcher; events: WatchEvent[]; warnings: VigilError[] }> {
+  const watcher = await createWatcher({ backends: [inotifyBackend] }, root);
+  cleanups.push(() => watcher.close());
+  const events: WatchEvent[] = [];
+  const warnings: VigilError[] = [];
+  watcher.on('events', (b) => events.push(...b));
+  watcher.on('warning', (w) => warnings.push(w));
+  return { watcher, events, warnings };
+}
+
+async function until(predicate: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Every path under `root` (root included), as vigil names them. */
+function diskPaths(root: string): string[] {
+  const out = [root];
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      out.push(p);
+      if (e.isDirectory()) walk(p);
+    }
+  };
+  walk(root);
+  return out.sort();
+}
+
+/** Runs a burst in a child process while this thread is blocked, so the kernel queue fills untouched. */
+function burstWhileStalled(script: string, root: string): void {
+  const r = spawnSync(process.execPath, ['-e', script, root], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`burst failed: ${r.stderr}`);
+}
+
+describe('inotify backend', () => {
+  it('recovers from a queue overflow: after the rescan the known paths equal the disk (R7)', async () => {
+    const { dir, cleanup } = makeTempDir();
+    cleanups.push(cleanup);
+    for (let d = 0; d < 5; d++) {
+      mkdirSync(path.join(dir, `old${d}`));
+      for (let f = 0; f < 20; f++) writeFileSync(path.join(dir, `old${d}`, `f${f}`), 'x');
+    }
+    // One batch in flight: while the JS thread is blocked the reader stops after
+    // one read, so the kernel queue (16384 here) must overflow.
+    process.env.VIGIL_INOTIFY_BATCHES_IN_FLIGHT = '1';
+    cleanups.push(() => void delete process.env.VIGIL_INOTIFY_BATCHES_IN_FLIGHT);
+    const { watcher, warnings } = await watchWithInotify(dir);
+    // 21,000 creates in watched directories (more than max_queued_events, 16384
+    // here), a new populated directory, a deleted one and a directory rename, all while the JS thread is blocked in spawnSync.
+    burstWhileStalled(
+      `const fs=require('fs'),p=require('path'),r=process.argv[1];
+       for(let d=2;d<5;d++)for(let f=0;f<7000;f++)fs.writeFileSync(p.join(r,'old'+d,'n'+f),'');
+       fs.mkdirSync(p.join(r,'newdir'));for(let f=0;f<100;f++)fs.writeFileSync(p.join(r,'newdir','f'+f),'');
+       fs.rmSync(p.join(r,'old0'),{recursive:true});fs.renameSync(p.join(r,'old1'),p.join(r,'renamed1'));`,
+      dir,
+    );
+    await until(() => warnings.some((w) => w.code === 'OVERFLOW'), 'the OVERFLOW warning');
+    const disk = diskPaths(dir);
+    await until(() => watcher.knownPaths().length === disk.length, 'the rescan to complete');
+    await watcher.idle();
+    expect(watcher.knownPaths().sort()).toEqual(disk);
+  });
+
+  it('pairs every rename, also when a pair is split across two reads (R5)', async () => {
+    const { dir, cleanup } = makeTempDir();
+    cleanups.push(cleanup);
+    mkdirSync(path.join(dir, 'a'));
+    mkdirSync(path.join(dir, 'b'));
+    const count = 6000;
+    // Long names make the queue larger than one read (256 KiB), so some pairs straddle a read.
+    const long = 'x'.repeat(40);
+    for (let i = 0; i < count; i++) writeFileSync(path.join(dir, 'a', `${long}${i}`), '');
+    const { events } = await watchWithInotify(dir);
+    burstWhileStalled(
+      `const fs=require('fs'),p=require('path'),r=process.argv[1];
+       for(let i=0;i<${count};i++){const n='${long}'+i;fs.renameSync(p.join(r,'a',n),p.join(r,i%2?'b':'a',n+'.moved'));}`,
+      dir,
+    );
+    await until(() => events.length >= count, `${count} rename events`);
+    await until(() => events.filter((e) => e.type === 'rename').length === count, 'all renames paired', 5000).catch(() => undefined);
+    const summary = { rename: 0, other: [] as string[] };
+    for (const e of events) if (e.type === 'rename') summary.rename++; else summary.other.push(`${e.type} ${e.path}`);
+    expect(summary.other.slice(0, 5)).toEqual([]);
+    expect(summary.rename).toBe(count);
+  });
+
+  it('polls the directories that cannot get a watch, with one WATCH_LIMIT warning naming the sysctl (R10)', () => {
+    // The per-user watch limit is lowered only inside a throwaway user namespace
+    // (/proc/sys/user/max_inotify_watches is per namespace): the machine's own limit is untouched.
+    const probe = spawnSync('unshare', ['--user', '--map-root-user', 'true']);
+    if (probe.status !== 0 && process.env.CI !== 'true') {
+      console.warn('skipping: cannot create a user namespace here');
+      return;
+    }
+    const { dir, cleanup } = makeTempDir();
+    cleanups.push(cleanup);
+    for (let d = 0; d < 30; d++) mkdirSync(path.join(dir, `d${d}`));
+    const child = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'watch-limit-child.mjs');
+    const dist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../vigil/dist/index.js');
+    expect(existsSync(dist), 'packages/vigil must be built (npm test builds it)').toBe(true);
+    const script = `echo 10 > /proc/sys/user/max_inotify_watches && exec "${process.execPath}" "${child}" "${dist}" "${dir}"`;
+    const r = spawnSync('unshare', ['--user', '--map-root-user', 'sh', '-c', script], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.stderr).toBe('');
+    const result = JSON.parse(r.stdout) as { warnings: { code: string; message: string }[]; created: string[]; info: string; strictError: string };
+    expect(result.warnings.filter((w) => w.code === 'WATCH_LIMIT')).toHaveLength(1);
+    expect(result.warnings[0]!.message).toContain('fs.inotify.max_user_watches');
+    // A file created in a directory that got no watch is still reported, by polling.
+    expect(result.created).toContain(path.join(dir, 'd29', 'late.txt'));
+    expect(result.info).toMatch(/directories polled \(watch limit\)/);
+    // With onWatchLimit: 'error', watch() fails instead.
+    expect(result.strictError).toBe('WATCH_LIMIT');
+  });
+});
