@@ -368,6 +368,19 @@ describe('configuration', () => {
     expect(() => findConfig(undefined, { XDG_CONFIG_HOME: path.join(dir, 'none') }, xdg)).toThrow(/no rules found.*VIGIL_CONFIG_DIR/);
   });
 
+  it("the README's rule example is valid", () => {
+    const readme = readFileSync(path.join(here, '../README.md'), 'utf8');
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(readme)![1]!;
+    const file = path.join(tempDir(), 'rules.yaml');
+    writeFileSync(file, yaml);
+    const rules = loadRules(file);
+    expect(rules.map((r) => [r.name, r.events.length, r.concurrency, r.overflow, r.debounce])).toEqual([
+      ['thumbnails', 2, 2, 'queue', 0], ['rebuild', 3, 1, 'coalesce', 300], ['audit', 5, 1, 'queue', 0],
+    ]);
+    expect(rules[0]!.command).toEqual(['./bin/thumbnail', '{path}']);
+    expect(rules[2]!.config).toEqual({ logFile: '/var/log/app-audit.log' });
+  });
+
   it('substitutes placeholders only as whole arguments', () => {
     const e = { type: 'rename', path: '/a/new name', oldPath: '/a/$(old)', kind: 'file', origin: 'os' } as const;
     expect(commandArgv(['cp', '{oldPath}', '{path}', '--', '{path}.bak', 'x{type}', '{kind}'], [e])).toEqual(['cp', '/a/$(old)', '/a/new name', '--', '{path}.bak', 'x{type}', 'file']);
