@@ -94,14 +94,26 @@ export function planDiff(index: TreeIndex, diff: TreeDiff, origin: EventOrigin):
   const renames: { from: string; to: string; stat: IndexEntry }[] = [];
   const pairedFrom = new Set<string>();
   const pairedTo = new Set<string>();
+  const pairedDirs: { from: string; to: string }[] = [];
+  /** `from` sits at the same place under a directory paired with one holding `to`. */
+  const movedWithParent = (from: string, to: string): boolean =>
+    pairedDirs.some((d) => isWithin(from, d.from) && isWithin(to, d.to) && from.slice(d.from.length) === to.slice(d.to.length));
   if (candidates.size) {
-    for (const a of diff.added) {
+    // Directories first, so a file can be recognised as having moved with its directory.
+    const ordered = [...diff.added.filter((a) => a.stat.kind === 'directory'), ...diff.added.filter((a) => a.stat.kind !== 'directory')];
+    for (const a of ordered) {
       if (a.stat.ino === 0) continue;
       const list = candidates.get(identityKey(a.stat));
       if (!list?.length) continue;
-      let i = list.findIndex((p) => baseName(p) === baseName(a.path));
-      if (i < 0) i = 0;
+      // A rename leaves a file's mtime alone; a new file that reuses a freed
+      // inode (rm old; create new) has a newer one. Pairing those would be a lie,
+      // unless the file moved along with its directory.
+      const same =
+        a.stat.kind === 'file' ? list.filter((p) => removed.get(p)!.mtimeMs === a.stat.mtimeMs || movedWithParent(p, a.path)) : list;
+      if (!same.length) continue;
+      const i = list.indexOf(same.find((p) => baseName(p) === baseName(a.path)) ?? same[0]!);
       const from = list.splice(i, 1)[0]!;
+      if (a.stat.kind === 'directory') pairedDirs.push({ from, to: a.path });
       renames.push({ from, to: a.path, stat: a.stat });
       pairedFrom.add(from);
       pairedTo.add(a.path);

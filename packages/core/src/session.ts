@@ -4,7 +4,7 @@
  * batch, a scan diff, a rescan, a settled file) is handled in turn on one
  * queue, so the index and the event order (R6) never race.
  */
-import { lstatSync } from 'node:fs';
+import { lstatSync, statSync } from 'node:fs';
 import type { Backend, BackendSink, BackendSubscription, RawEvent, ResolvedWatchOptions, TreeDiff } from './backend.js';
 import { diffScan, planDiff, type PlannedEvent } from './diff.js';
 import { ErrorCode, VigilError, fromSystemError } from './errors.js';
@@ -43,6 +43,10 @@ export class RootSession {
   #queue: Promise<void> = Promise.resolve();
   #settle: SettleTracker | undefined;
   #closed = false;
+  #isMount: boolean;
+  #emulateAll: boolean;
+  /** Following symlinks: directory identity (dev:ino) → path, to spot a link back into the tree (R11). */
+  #dirIds = new Map<string, string>();
 
   private constructor(
     backend: Backend,
@@ -51,7 +55,9 @@ export class RootSession {
     options: ResolvedWatchOptions,
     ignore: IgnorePredicate,
     output: SessionOutput,
+    isMount: boolean,
   ) {
+    this.#isMount = isMount;
     this.backend = backend;
     this.root = root;
     this.rootKind = rootKind;
@@ -59,7 +65,11 @@ export class RootSession {
     this.#options = options;
     this.#ignore = ignore;
     this.#output = output;
-    if (!backend.capabilities.closeWrite && options.settle !== false) {
+    // Without native close-write every written file settles (R3). With it, only
+    // files found by a scan do: their writer may have closed them before vigil
+    // watched their directory, and then no kernel event will ever say so.
+    this.#emulateAll = !backend.capabilities.closeWrite;
+    if (options.settle !== false) {
       this.#settle = new SettleTracker(options.settle, (due) => this.#enqueue(() => this.#settled(due)));
     }
   }
@@ -72,8 +82,9 @@ export class RootSession {
     options: ResolvedWatchOptions,
     ignore: IgnorePredicate,
     output: SessionOutput,
+    placement: { isMount?: boolean } = {},
   ): Promise<RootSession> {
-    const session = new RootSession(backend, root, rootKind, options, ignore, output);
+    const session = new RootSession(backend, root, rootKind, options, ignore, output, placement.isMount ?? false);
     session.#subscription = await backend.subscribe({
       root,
       rootKind,
@@ -83,6 +94,12 @@ export class RootSession {
       sink: session.#sink(),
     });
     if (session.#closed) await session.#subscription.close();
+    if (options.followSymlinks) {
+      for (const p of session.index.paths()) {
+        const e = session.index.get(p)!;
+        if (e.kind === 'directory' && e.ino) session.#dirIds.set(`${e.dev}:${e.ino}`, p);
+      }
+    }
     return session;
   }
 
@@ -102,6 +119,40 @@ export class RootSession {
   /** Resolves once everything queued so far has been delivered. */
   idle(): Promise<void> {
     return this.#queue;
+  }
+
+  /**
+   * Something was mounted on, or unmounted from, `path` (a directory inside
+   * this root): what is visible there changed without any event. The backend
+   * lets go of its watches there, then a rescan reports the difference and
+   * adds fresh watches on what is now visible.
+   */
+  remount(path: string): Promise<void> {
+    return this.#enqueue(async () => {
+      this.#subscription?.forgetDirectory?.(path);
+      const scanned = await this.#scan(path);
+      await this.#processDiff(diffScan(this.index, path, scanned), 'rescan');
+    });
+  }
+
+  /** Reports every entry below the root as created (a subtree that came into view, e.g. a new mount). */
+  announce(): Promise<void> {
+    return this.#enqueue(() => {
+      const out: PlannedEvent[] = [];
+      for (const p of this.index.descendants(this.root, 'pre')) out.push({ type: 'create', path: p, kind: this.index.get(p)!.kind, origin: 'rescan' });
+      this.#deliver(out);
+    });
+  }
+
+  /** Reports every entry below the root as deleted (the subtree left view, e.g. an unmount), then closes. */
+  async retire(): Promise<void> {
+    await this.#enqueue(() => {
+      const out: PlannedEvent[] = [];
+      for (const p of this.index.descendants(this.root, 'post')) out.push({ type: 'delete', path: p, kind: this.index.get(p)!.kind, origin: 'rescan' });
+      for (const e of out) this.index.delete(e.path);
+      this.#deliver(out);
+    });
+    await this.close();
   }
 
   #sink(): BackendSink {
@@ -153,12 +204,13 @@ export class RootSession {
       case 'create': {
         if (e.path !== this.root && index.get(parentPath(e.path))?.kind !== 'directory') return false;
         index.set(e.path, e.stat ?? kindOnly(e.kind));
-        if (e.kind === 'file') this.#settle?.arm(e.path, e.stat);
+        if (e.kind === 'file' && (this.#emulateAll || e.origin === 'rescan')) this.#settle?.arm(e.path, e.stat);
+        if (e.kind === 'directory' && e.stat?.ino) this.#dirIds.set(`${e.stat.dev}:${e.stat.ino}`, e.path);
         return true;
       }
       case 'modify':
         if (e.stat) index.touch(e.path, e.stat.size, e.stat.mtimeMs);
-        this.#settle?.arm(e.path, e.stat);
+        if (this.#emulateAll || this.#settle?.has(e.path)) this.#settle?.arm(e.path, e.stat);
         return true;
       case 'close-write':
         this.#settle?.cancel(e.path);
@@ -174,6 +226,9 @@ export class RootSession {
         if (index.get(parentPath(e.path))?.kind !== 'directory') return false;
         index.move(e.oldPath!, e.path);
         if (e.stat) index.set(e.path, e.stat);
+        else if (e.kind !== 'unknown' && index.get(e.path)?.kind === 'unknown') index.set(e.path, kindOnly(e.kind));
+        const moved = index.get(e.path);
+        if (moved?.kind === 'directory' && moved.ino) this.#dirIds.set(`${moved.dev}:${moved.ino}`, e.path);
         this.#settle?.move(e.oldPath!, e.path);
         return true;
       }
@@ -208,14 +263,46 @@ export class RootSession {
     });
   }
 
-  /** Resolves a kind the backend could not tell (inotify does not say symlink or file). */
+  /**
+   * Resolves a kind the backend could not tell (inotify does not say symlink
+   * or file). When following symlinks, a link to a directory is a directory.
+   */
   #refineKind(path: string, kind: EntryKind): EntryKind {
-    if (kind !== 'unknown') return kind;
+    if (kind !== 'unknown' && !(this.#options.followSymlinks && kind !== 'directory')) return kind;
     try {
-      return kindOfStats(lstatSync(toFsPath(path)));
+      const fsPath = toFsPath(path);
+      if (this.#options.followSymlinks) {
+        try {
+          return kindOfStats(statSync(fsPath));
+        } catch {
+          // A dangling link: report the link itself.
+        }
+      }
+      return kindOfStats(lstatSync(fsPath));
     } catch {
-      return 'unknown';
+      return kind;
     }
+  }
+
+  /** Following symlinks: true (with a SYMLINK_LOOP warning) when `path` is a directory already in the tree under another path. */
+  #isLoop(path: string): boolean {
+    if (!this.#options.followSymlinks) return false;
+    let id: string;
+    try {
+      const st = statSync(toFsPath(path));
+      id = `${st.dev}:${st.ino}`;
+    } catch {
+      return false;
+    }
+    const other = this.#dirIds.get(id);
+    if (other === undefined || other === path || this.index.get(other)?.kind !== 'directory') return false;
+    this.#output.warning(
+      new VigilError(ErrorCode.SYMLINK_LOOP, `${path}: leads to ${other}, already watched (symlink loop or duplicate link); not descending`, {
+        path,
+        backend: this.backend.name,
+      }),
+    );
+    return true;
   }
 
   async #processRaw(batch: readonly RawEvent[]): Promise<void> {
@@ -229,7 +316,7 @@ export class RootSession {
       const known = index.get(path);
       if (known && known.kind === kind && !displaces) return; // already reported, e.g. by the scan of its parent
       push({ type: 'create', path, kind, origin });
-      if (kind === 'directory') {
+      if (kind === 'directory' && !this.#isLoop(path)) {
         const scanned = await this.#scan(path);
         const diff = diffScan(index, path, scanned);
         diff.removed = [];
@@ -275,7 +362,7 @@ export class RootSession {
         case 'rename': {
           const oldPath = raw.oldPath!;
           const known = index.get(oldPath);
-          const kind = known?.kind ?? this.#refineKind(path, raw.kind);
+          const kind = known && known.kind !== 'unknown' ? known.kind : this.#refineKind(path, raw.kind);
           const newIgnored = this.#ignore(path, kind);
           if (!known || this.#ignore(oldPath, kind)) {
             // Only the new end is visible: it appeared (R5).
@@ -312,7 +399,8 @@ export class RootSession {
   #rootRemoved(origin: EventOrigin): void {
     const out: PlannedEvent[] = [];
     for (const p of this.index.descendants(this.root, 'post')) out.push({ type: 'delete', path: p, kind: this.index.get(p)!.kind, origin });
-    const rootEntry = this.index.get(this.root);
+    // A mount point inside a larger tree stays there (as the directory beneath) when the mount goes.
+    const rootEntry = this.#isMount ? undefined : this.index.get(this.root);
     if (rootEntry) out.push({ type: 'delete', path: this.root, kind: rootEntry.kind, origin });
     for (const e of out) this.index.delete(e.path);
     this.#deliver(out);

@@ -9,8 +9,8 @@ import path from 'node:path';
 import type { Backend, ResolvedWatchOptions } from './backend.js';
 import { ErrorCode, VigilError, fromSystemError } from './errors.js';
 import type { WatchEvent } from './events.js';
-import { createIgnorePredicate, type IgnoreRule } from './ignore.js';
-import { toFsPath } from './paths.js';
+import { createIgnorePredicate, type IgnorePredicate, type IgnoreRule } from './ignore.js';
+import { isWithin, toFsPath } from './paths.js';
 import { RootSession } from './session.js';
 
 /** Options of `watch()`. Every field is optional. */
@@ -30,6 +30,8 @@ export interface WatchOptions {
   followSymlinks?: boolean;
   /** When inotify runs out of watches: poll the rest (default) or fail with WATCH_LIMIT. */
   onWatchLimit?: 'poll' | 'error';
+  /** Milliseconds between scans of network/FUSE mounts polled inside a natively watched tree. Default: pollInterval. */
+  remotePollInterval?: number;
 }
 
 /** What the filesystem under a path is, as far as backend choice is concerned. */
@@ -46,6 +48,8 @@ export interface WatcherEnvironment {
   backends: readonly Backend[];
   /** Describes the filesystem a path lives on; undefined when unknown. */
   describeFilesystem?: (path: string) => FilesystemDescription | undefined;
+  /** The mount points strictly below a root, outermost first (hybrid watching, S1). */
+  subMounts?: (root: string) => SubMount[];
 }
 
 /** How one root is watched, and why (S3). */
@@ -107,6 +111,8 @@ function resolveOptions(options: WatchOptions): ResolvedWatchOptions {
 export class Watcher extends EventEmitter<WatcherEventMap> {
   #sessions: { session: RootSession; info: Omit<RootInfo, 'entries' | 'details'> }[] = [];
   #ended = new Set<RootSession>();
+  /** Sessions of the roots the user named (not of mounts inside them): the watcher ends when all have. */
+  #primaries = new Set<RootSession>();
   #closed = false;
   /** Warnings raised while watch() was still starting, delivered once the caller can listen. */
   #early: VigilError[] | undefined = [];
@@ -116,7 +122,13 @@ export class Watcher extends EventEmitter<WatcherEventMap> {
   constructor() {
     super();
     controls.set(this, {
-      addRoot: (session, info) => this.#sessions.push({ session, info }),
+      addRoot: (session, info, primary) => {
+        this.#sessions.push({ session, info });
+        if (primary) this.#primaries.add(session);
+      },
+      removeRoot: (session) => {
+        this.#sessions = this.#sessions.filter((s) => s.session !== session);
+      },
       batch: (batch) => this.#batch(batch),
       warning: (error) => this.#warning(error),
       rootEnded: (session, error) => this.#rootEnded(session, error),
@@ -140,7 +152,8 @@ export class Watcher extends EventEmitter<WatcherEventMap> {
 
   /** The paths vigil currently believes exist under every root (what the events so far add up to). */
   knownPaths(): string[] {
-    return this.#sessions.flatMap(({ session }) => session.index.paths());
+    // A polled mount's root is also a directory in the tree around it: list it once.
+    return [...new Set(this.#sessions.flatMap(({ session }) => session.index.paths()))];
   }
 
   /** Resolves once every event the backends have reported so far has been delivered. */
@@ -192,13 +205,14 @@ export class Watcher extends EventEmitter<WatcherEventMap> {
     for (const q of this.#iterators) q.fail(error);
     if (this.listenerCount('error') > 0) this.emit('error', error);
     else if (this.#iterators.size === 0) process.emitWarning(`vigil: ${error.message}`, { code: error.code });
-    if (this.#ended.size === this.#sessions.length) void this.close();
+    if ([...this.#primaries].every((s) => this.#ended.has(s))) void this.close();
   }
 }
 
 /** How the factory drives a Watcher without exposing these calls to users. */
 interface WatcherControl {
-  addRoot(session: RootSession, info: Omit<RootInfo, 'entries' | 'details'>): void;
+  addRoot(session: RootSession, info: Omit<RootInfo, 'entries' | 'details'>, primary: boolean): void;
+  removeRoot(session: RootSession): void;
   batch(batch: WatchEvent[]): void;
   warning(error: VigilError): void;
   rootEnded(session: RootSession, error: VigilError): void;
@@ -307,14 +321,7 @@ async function chooseBackend(
         backend: requested,
       });
     }
-    const warning =
-      filesystem?.remote && !backend.capabilities.seesRemoteChanges
-        ? new VigilError(
-            ErrorCode.REMOTE_CHANGES_UNSEEN,
-            `${root} is on ${filesystem.type}: the forced ${backend.name} backend will not see changes made by other machines`,
-            { path: root, backend: backend.name },
-          )
-        : undefined;
+    const warning = filesystem?.remote && !backend.capabilities.seesRemoteChanges ? remoteUnseen(root, filesystem.type, backend.name) : undefined;
     return { backend, reason: `forced by ${forcedBy} (${fsText})`, rejected: [], filesystem, warning };
   }
   const rejected: RootInfo['rejected'] = [];
@@ -342,6 +349,55 @@ async function chooseBackend(
   );
 }
 
+function remoteUnseen(path: string, type: string, backend: string): VigilError {
+  return new VigilError(
+    ErrorCode.REMOTE_CHANGES_UNSEEN,
+    `${path} is on ${type}: the forced ${backend} backend will not see changes made by other machines`,
+    { path, backend },
+  );
+}
+
+/**
+ * One root as the user named it: a primary session, plus a polled session
+ * for each network/FUSE mount inside it when the primary is native (S1's
+ * hybrid watching). The primary ignores what lies below those mounts.
+ */
+class RootGroup {
+  readonly root: string;
+  readonly requested: string;
+  primary!: RootSession;
+  /** Mounts below the root as last seen: mount point → mount id and its polled session, if any. */
+  readonly mounts = new Map<string, { id: number; session?: RootSession }>();
+  /** Mount points whose subtrees the primary leaves to a polled session. */
+  readonly excluded = new Set<string>();
+
+  constructor(root: string, requested: string) {
+    this.root = root;
+    this.requested = requested;
+  }
+
+  /** True for paths strictly below an excluded mount point. */
+  isExcluded(p: string): boolean {
+    for (const m of this.excluded) if (p !== m && isWithin(p, m)) return true;
+    return false;
+  }
+
+  /** Whether a remote mount gets its own polled session: only under `auto`, with a native primary, outside other polled mounts. */
+  pollsMount(mount: SubMount, primary: Backend): boolean {
+    if (!mount.remote || this.requested !== 'auto' || primary.capabilities.seesRemoteChanges) return false;
+    for (const m of this.excluded) if (m !== mount.mountPoint && isWithin(mount.mountPoint, m)) return false;
+    return true;
+  }
+}
+
+/** A mount point below a watched root, as the umbrella package describes it. */
+export interface SubMount {
+  id: number;
+  mountPoint: string;
+  type: string;
+  remote: boolean;
+}
+
 /**
  * Watches `paths` (one or many; directories recursively, files by name) and
  * resolves once every root is fully watched (R8).
@@ -354,24 +410,71 @@ export async function createWatcher(
   const list = typeof paths === 'string' ? [paths] : [...paths];
   if (list.length === 0) throw new VigilError(ErrorCode.INVALID_OPTION, 'watch() needs at least one path');
   const resolved = resolveOptions(options);
+  const remoteOptions: ResolvedWatchOptions = { ...resolved, pollInterval: options.remotePollInterval ?? resolved.pollInterval };
+  if (!Number.isFinite(remoteOptions.pollInterval) || remoteOptions.pollInterval < 10) {
+    throw new VigilError(ErrorCode.INVALID_OPTION, `remotePollInterval must be a number of milliseconds >= 10, got ${options.remotePollInterval}`);
+  }
   const fromEnv = process.env.VIGIL_BACKEND;
   const requested = options.backend ?? (fromEnv || 'auto');
   const forcedBy = options.backend !== undefined ? 'the backend option' : 'VIGIL_BACKEND';
+  const poller = env.backends.find((b) => b.capabilities.seesRemoteChanges);
 
   const watcher = new Watcher();
   const control = controls.get(watcher)!;
-  const started: RootSession[] = [];
+  const groups: RootGroup[] = [];
+
+  const startMountSession = async (group: RootGroup, mount: SubMount, userIgnore: IgnorePredicate, announce: boolean): Promise<void> => {
+    const session = await RootSession.start(poller!, mount.mountPoint, 'directory', remoteOptions, userIgnore, {
+      events: (batch) => control.batch(batch),
+      warning: (error) => control.warning(error),
+      // The mount went away under the poller: the monitor (or this) hands the place back to the primary.
+      ended: () => void unmounted(group, mount.mountPoint),
+    }, { isMount: true });
+    group.mounts.set(mount.mountPoint, { id: mount.id, session });
+    control.addRoot(session, {
+      root: mount.mountPoint,
+      kind: 'directory',
+      backend: poller!.name,
+      reason: `${mount.type} mount inside ${group.root}: a network/FUSE filesystem, polled every ${remoteOptions.pollInterval} ms because ${group.primary.backend.name} does not see changes made by other machines`,
+      filesystem: { type: mount.type, remote: true },
+      rejected: [],
+    }, false);
+    if (announce) await session.announce();
+  };
+
+  const unmounted = async (group: RootGroup, mountPoint: string): Promise<void> => {
+    const known = group.mounts.get(mountPoint);
+    group.mounts.delete(mountPoint);
+    if (known?.session) {
+      control.removeRoot(known.session);
+      await known.session.retire();
+    }
+    group.excluded.delete(mountPoint);
+    if (!group.primary.backend.capabilities.seesRemoteChanges) await group.primary.remount(mountPoint);
+  };
+
   try {
     for (const p of list) {
       const { root, kind } = await examineRoot(p);
       const choice = await chooseBackend(env, root, requested, forcedBy);
-      const ignore = createIgnorePredicate(root, options.ignore);
-      const session = await RootSession.start(choice.backend, root, kind, resolved, ignore, {
+      const userIgnore = createIgnorePredicate(root, options.ignore);
+      const group = new RootGroup(root, requested);
+      const mounts = kind === 'directory' ? (env.subMounts?.(root) ?? []) : [];
+      for (const m of mounts) {
+        if (poller && group.pollsMount(m, choice.backend)) group.excluded.add(m.mountPoint);
+        else group.mounts.set(m.mountPoint, { id: m.id });
+        if (m.remote && requested !== 'auto' && !choice.backend.capabilities.seesRemoteChanges) {
+          control.warning(remoteUnseen(m.mountPoint, m.type, choice.backend.name));
+        }
+      }
+      const primaryIgnore: IgnorePredicate = (q, k) => userIgnore(q, k) || group.isExcluded(q);
+      const session = await RootSession.start(choice.backend, root, kind, resolved, primaryIgnore, {
         events: (batch) => control.batch(batch),
         warning: (error) => control.warning(error),
         ended: (error) => control.rootEnded(session, error),
       });
-      started.push(session);
+      group.primary = session;
+      groups.push(group);
       control.addRoot(session, {
         root,
         kind,
@@ -379,12 +482,53 @@ export async function createWatcher(
         reason: choice.reason,
         filesystem: choice.filesystem,
         rejected: choice.rejected,
-      });
+      }, true);
       if (choice.warning) control.warning(choice.warning);
+      for (const m of mounts) if (group.excluded.has(m.mountPoint)) await startMountSession(group, m, userIgnore, false);
     }
   } catch (error) {
-    await Promise.all(started.map((s) => s.close()));
+    await watcher.close();
     throw fromSystemError(error);
+  }
+
+  // Mounts come and go while watching: check the mount table, re-watch what changed.
+  if (env.subMounts && groups.some((g) => g.primary.rootKind === 'directory')) {
+    let checking = false;
+    const check = async (): Promise<void> => {
+      if (checking || watcher.closed) return;
+      checking = true;
+      try {
+        for (const group of groups) {
+          if (group.primary.rootKind !== 'directory') continue;
+          const current = new Map(env.subMounts!(group.root).map((m) => [m.mountPoint, m]));
+          for (const [mountPoint, known] of [...group.mounts]) {
+            const now = current.get(mountPoint);
+            if (!now || now.id !== known.id) await unmounted(group, mountPoint);
+          }
+          for (const m of current.values()) {
+            if (group.mounts.has(m.mountPoint) || group.isExcluded(m.mountPoint)) continue;
+            if (poller && group.pollsMount(m, group.primary.backend)) {
+              group.excluded.add(m.mountPoint);
+              if (!group.primary.backend.capabilities.seesRemoteChanges) await group.primary.remount(m.mountPoint);
+              await startMountSession(group, m, createIgnorePredicate(group.root, options.ignore), true);
+            } else {
+              group.mounts.set(m.mountPoint, { id: m.id });
+              if (m.remote && group.requested !== 'auto' && !group.primary.backend.capabilities.seesRemoteChanges) {
+                control.warning(remoteUnseen(m.mountPoint, m.type, group.primary.backend.name));
+              }
+              if (!group.primary.backend.capabilities.seesRemoteChanges) await group.primary.remount(m.mountPoint);
+            }
+          }
+        }
+      } catch (error) {
+        control.warning(fromSystemError(error));
+      } finally {
+        checking = false;
+      }
+    };
+    const timer = setInterval(() => void check(), Math.min(1000, resolved.pollInterval));
+    timer.unref();
+    watcher.once('close', () => clearInterval(timer));
   }
   control.started();
   return watcher;

@@ -3,5 +3,5 @@
  * it (network and FUSE filesystems), from statfs(2) and /proc/self/mountinfo.
  */
 export { FILESYSTEMS, STATFS_MAGIC, policyFor, type FilesystemPolicy } from './filesystems.js';
-export { describeFilesystem, mountOf, mountsBelow, parseMountInfo, readMounts, type FilesystemReport, type MountInfo } from './mounts.js';
+export { describeFilesystem, mountOf, mountsBelow, parseMountInfo, readMounts, subMounts, type FilesystemReport, type MountInfo, type SubMount } from './mounts.js';
 export { readInotifyLimits, type InotifyLimits } from './inotify-limits.js';

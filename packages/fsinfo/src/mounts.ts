@@ -7,6 +7,8 @@ import { STATFS_MAGIC, policyFor, type FilesystemPolicy } from './filesystems.js
 
 /** One line of /proc/self/mountinfo. */
 export interface MountInfo {
+  /** The kernel's mount id: a mount replaced at the same place gets a new one. */
+  id: number;
   mountPoint: string;
   type: string;
   source: string;
@@ -27,7 +29,7 @@ export function parseMountInfo(text: string): MountInfo[] {
     const left = line.slice(0, sep).split(' ');
     const right = line.slice(sep + 3).split(' ');
     if (left.length < 5 || right.length < 2) continue;
-    mounts.push({ mountPoint: unescapeMountField(left[4]!), type: right[0]!, source: unescapeMountField(right[1]!) });
+    mounts.push({ id: Number(left[0]), mountPoint: unescapeMountField(left[4]!), type: right[0]!, source: unescapeMountField(right[1]!) });
   }
   return mounts;
 }
@@ -55,6 +57,28 @@ export function mountOf(path: string, mounts: readonly MountInfo[] = readMounts(
 export function mountsBelow(root: string, mounts: readonly MountInfo[] = readMounts()): MountInfo[] {
   const prefix = root.endsWith('/') ? root : `${root}/`;
   return mounts.filter((m) => m.mountPoint.startsWith(prefix));
+}
+
+/** A mount point below a watched root, with what vigil does on its filesystem. */
+export interface SubMount {
+  /** The kernel's mount id. */
+  id: number;
+  mountPoint: string;
+  type: string;
+  /** True where the kernel misses changes made by other machines (vigil polls it under `auto`). */
+  remote: boolean;
+}
+
+/**
+ * The mounts strictly below `root`, outermost first, each with its policy.
+ * Only the last mount at a mount point counts (it hides the ones beneath).
+ */
+export function subMounts(root: string, mounts: readonly MountInfo[] = readMounts()): SubMount[] {
+  const below = new Map<string, MountInfo>();
+  for (const m of mountsBelow(root, mounts)) below.set(m.mountPoint, m);
+  return [...below.values()]
+    .sort((a, b) => a.mountPoint.length - b.mountPoint.length)
+    .map((m) => ({ id: m.id, mountPoint: m.mountPoint, type: m.type, remote: policyFor(m.type).watch === 'poll' }));
 }
 
 /** What vigil knows of the filesystem under `path`. */

@@ -4,9 +4,13 @@
  * scanner's per-directory changes become one TreeDiff for core.
  */
 import type { ScanEntry, SubscribeContext, TreeDiff } from '@vigil/core';
-import { ErrorCode, VigilError, entryFromStats, fromSystemError, joinPath, PATH_SEPARATOR, statEntry } from '@vigil/core';
+import { ErrorCode, VigilError, entryFromStats, fromSystemError, isContentChange, isReplacement, joinPath, PATH_SEPARATOR, statEntry } from '@vigil/core';
 import type { DirChanges, DirSetScanner, ScannedEntry } from './scanner/index.js';
 
+/** Errors a network or FUSE filesystem may recover from: retry, don't report deletes. */
+const TRANSIENT = new Set(['EIO', 'ESTALE', 'ENOTCONN', 'ETIMEDOUT', 'EHOSTDOWN', 'EHOSTUNREACH', 'ECONNABORTED', 'ECONNRESET', 'EAGAIN', 'ENOLINK', 'EREMOTEIO']);
+
+/** Keeps the directory-set scanner's tracked set equal to the (non-ignored) directories of the tree. */
 export class DirSetTree {
   #ctx: SubscribeContext;
   #scanner: DirSetScanner;
@@ -15,6 +19,12 @@ export class DirSetTree {
   #identities = new Set<string>();
   /** Directories already warned about (EACCES), so a warning is given once, not once per interval. */
   #warned = new Set<string>();
+  /**
+   * Directories whose last read failed with an error that may pass (EIO,
+   * ESTALE, ENOTCONN … on a sick network mount): their entries are kept, not
+   * reported deleted, and compared afresh with the index once readable again.
+   */
+  #failing = new Set<string>();
 
   constructor(ctx: SubscribeContext, scanner: DirSetScanner) {
     this.#ctx = ctx;
@@ -65,6 +75,16 @@ export class DirSetTree {
     const newDirs: string[] = [];
     const newIds: string[] = [];
     for (const c of changes) {
+      if (c.error && TRANSIENT.has(c.error.errno)) {
+        if (!this.#failing.has(c.dir)) {
+          this.#failing.add(c.dir);
+          this.#ctx.sink.warning(
+            fromSystemError({ code: c.error.errno, message: 'cannot read directory; keeping what was known and retrying' }, { path: c.dir, backend: 'poll', syscall: c.error.syscall }),
+          );
+        }
+        continue;
+      }
+      if (this.#failing.delete(c.dir)) this.#recovered(c, diff);
       if (c.error) {
         this.#untrackBelow(c.dir);
         if (c.error.errno === 'EACCES' || c.error.errno === 'EPERM') {
@@ -85,6 +105,17 @@ export class DirSetTree {
         const path = joinPath(c.dir, e.name);
         const entry = toScanEntry(path, e);
         if (ignore(path, entry.stat.kind)) continue;
+        // The scanner starts a directory afresh after a read error: what the index
+        // already holds with the same identity is no news (a content change at most).
+        const known = index.get(path);
+        if (known && !isReplacement(known, entry.stat)) {
+          if (isContentChange(known, entry.stat)) diff.modified.push(entry);
+          if (entry.stat.kind === 'directory' && !this.#tracked.has(path)) {
+            newDirs.push(path);
+            newIds.push(`${e.dev}:${e.ino}`);
+          }
+          continue;
+        }
         diff.added.push(entry);
         if (entry.stat.kind !== 'directory') continue;
         const id = `${e.dev}:${e.ino}`;
@@ -108,6 +139,14 @@ export class DirSetTree {
     }
     this.#track(newDirs, newIds);
     return newDirs;
+  }
+
+  /** A directory readable again after transient errors: whatever the index holds that is no longer listed is gone. */
+  #recovered(c: DirChanges, diff: TreeDiff): void {
+    const listed = new Set(c.added.map((e) => e.name));
+    for (const name of this.#ctx.index.children(c.dir)?.keys() ?? []) {
+      if (!listed.has(name) && !c.removed.includes(name)) diff.removed.push(joinPath(c.dir, name));
+    }
   }
 
   #track(dirs: string[], ids: string[]): void {

@@ -9,7 +9,10 @@
  * scans never overlap however slow the filesystem.
  */
 import type { Backend, BackendSubscription, SubscribeContext, TreeDiff } from '@vigil/core';
-import { diffScan, parentPath, scanTree, statEntry } from '@vigil/core';
+import { diffScan, fromSystemError, parentPath, scanTree, statEntry } from '@vigil/core';
+
+/** The longest wait between two polls of a root that keeps failing. */
+const MAX_BACKOFF_MS = 30_000;
 import { createDirSetScanner, type DirSetScanner } from './scanner/index.js';
 import { DirSetTree } from './dir-set-tree.js';
 
@@ -35,6 +38,8 @@ class PollSubscription implements BackendSubscription {
   #scanner: DirSetScanner | undefined;
   #tree: DirSetTree | undefined;
   #scans = 0;
+  /** Consecutive failed polls (a hung or disconnected mount): the next one waits longer, up to MAX_BACKOFF_MS. */
+  #failures = 0;
 
   constructor(ctx: SubscribeContext) {
     this.#ctx = ctx;
@@ -66,12 +71,14 @@ class PollSubscription implements BackendSubscription {
 
   #schedule(): void {
     if (this.#closed) return;
+    const interval = this.#ctx.options.pollInterval;
+    const delay = this.#failures ? Math.min(interval * 2 ** Math.min(this.#failures, 8), Math.max(MAX_BACKOFF_MS, interval)) : interval;
     this.#timer = setTimeout(() => {
       this.#scanning = this.#poll().finally(() => {
         this.#scanning = undefined;
         this.#schedule();
       });
-    }, this.#ctx.options.pollInterval);
+    }, delay);
   }
 
   async #poll(): Promise<void> {
@@ -86,8 +93,11 @@ class PollSubscription implements BackendSubscription {
       const diff: TreeDiff = this.#tree ? await this.#tree.scan() : diffScan(ctx.index, ctx.root, await this.#scanWhole());
       if (this.#closed) return;
       if (diff.added.length || diff.removed.length || diff.modified.length) ctx.sink.diff(diff, 'rescan');
+      this.#failures = 0;
     } catch (error) {
-      if (!this.#closed) ctx.sink.warning(error as never);
+      // EIO, ESTALE, ENOTCONN …: say so once per streak, keep what is known, retry with backoff.
+      if (!this.#closed && this.#failures === 0) ctx.sink.warning(fromSystemError(error, { path: ctx.root, backend: 'poll' }));
+      this.#failures++;
     }
   }
 

@@ -11,7 +11,7 @@
  * public part of @vigil/core.
  */
 import { createWatcher, type Backend, type WatchOptions, type Watcher } from '@vigil/core';
-import { describeFilesystem } from '@vigil/fsinfo';
+import { describeFilesystem, subMounts } from '@vigil/fsinfo';
 import { inotifyBackend } from '@vigil/inotify';
 import { pollBackend } from '@vigil/poll';
 
@@ -23,7 +23,7 @@ export const backends: readonly Backend[] = [inotifyBackend, pollBackend];
  * once every root is fully watched (R8); every later change is reported.
  */
 export function watch(paths: string | readonly string[], options: WatchOptions = {}): Promise<Watcher> {
-  return createWatcher({ backends, describeFilesystem }, paths, options);
+  return createWatcher({ backends, describeFilesystem, subMounts }, paths, options);
 }
 
 export {

@@ -19,6 +19,7 @@ import {
   joinPath,
   kindOnly,
   parentPath,
+  scanTree,
   statEntry,
   toFsPath,
   type Backend,
@@ -28,7 +29,7 @@ import {
   type SubscribeContext,
 } from '@vigil/core';
 import { loadInotifyAddon } from '../addon.js';
-import { kindFromDType } from '../constants.js';
+import { IN, kindFromDType } from '../constants.js';
 import { Inotify, type InotifyEvent, type WalkResult } from '../inotify.js';
 import { watchTree } from '../walk.js';
 import { Meaning, WATCH_MASK, isDirectoryEvent, meaningOf } from './mask-table.js';
@@ -115,6 +116,11 @@ class InotifySubscription implements BackendSubscription {
         throw fromSystemError(e, { path: ctx.root, backend: 'inotify', syscall: 'stat' });
       });
       ctx.index.set(ctx.root, entryFromStats(st));
+      if (ctx.options.followSymlinks) {
+        await this.#followingWalk();
+        inotify.start();
+        return;
+      }
       let rootError: VigilError | undefined;
       await watchTree(inotify, [ctx.root], WATCH_MASK, {
         descend: (path) => !ctx.ignore(path, 'directory'),
@@ -127,6 +133,34 @@ class InotifySubscription implements BackendSubscription {
       this.#rootWd = this.#wdByDir.get(ctx.root);
     }
     inotify.start();
+  }
+
+  /**
+   * Following symlinks (R11): the native walker never follows links, so the
+   * portable walker does the walk, with its loop detection, adding each watch
+   * right before the directory is read.
+   */
+  async #followingWalk(): Promise<void> {
+    const ctx = this.#ctx;
+    let rootError: unknown;
+    const scanned = await scanTree(ctx.root, {
+      ignore: ctx.ignore,
+      followSymlinks: true,
+      backend: 'inotify',
+      beforeRead: (dir) => {
+        try {
+          this.#addWatch(dir);
+        } catch (error) {
+          if (dir === ctx.root) rootError = error;
+          else if (VigilError.isVigilError(error) && error.code === ErrorCode.WATCH_LIMIT) this.#watchLimit(dir, error);
+          else if (VigilError.isVigilError(error) && error.code === ErrorCode.PERMISSION_DENIED) ctx.sink.warning(error);
+        }
+      },
+      onWarning: (w) => ctx.sink.warning(w),
+    });
+    if (rootError) throw rootError;
+    for (const e of scanned) if (e.path !== ctx.root) ctx.index.set(e.path, e.stat);
+    this.#rootWd = this.#wdByDir.get(ctx.root);
   }
 
   describe(): string {
@@ -168,7 +202,9 @@ class InotifySubscription implements BackendSubscription {
 
   /** Adds (or re-targets) a watch; throws the typed error for the caller to judge. */
   #addWatch(dir: string): number {
-    const wd = this.#inotify!.addWatch(dir, WATCH_MASK);
+    // Following symlinks, a link to a directory is watched through the link.
+    const mask = this.#ctx.options.followSymlinks ? WATCH_MASK & ~IN.IN_DONT_FOLLOW : WATCH_MASK;
+    const wd = this.#inotify!.addWatch(dir, mask);
     this.#map(wd, dir);
     this.#unwatched.delete(dir);
     return wd;
