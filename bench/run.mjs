@@ -1,0 +1,234 @@
+#!/usr/bin/env node
+// Side-by-side benchmarks of vigil against chokidar, @parcel/watcher, nsfw and C floors.
+//
+//   node bench/run.mjs [all|poll|inotify]... [--quick] [--root DIR] [--keep]
+//
+// Generates one tree per run on /dev/shm (tmpfs; see docs/environment.md),
+// runs every contender in its own fresh child process (bench/lib/child.mjs),
+// one after another, and prints tables with each figure and the ratios
+// vigil/peer and vigil/floor. See bench/README.md for what each figure means.
+import { fork, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { benchDir, compileFloor, fsType, generateTree, median, tmpDir, treeShape } from './lib/common.mjs';
+
+const argv = process.argv.slice(2);
+const quick = argv.includes('--quick');
+const keep = argv.includes('--keep');
+const rootArg = argv.includes('--root') ? argv[argv.indexOf('--root') + 1] : undefined;
+const positional = argv.filter((a, i) => !a.startsWith('--') && argv[i - 1] !== '--root');
+for (const p of positional) {
+  if (!['all', 'poll', 'inotify'].includes(p)) {
+    console.error(`unknown benchmark "${p}"; use all, poll or inotify (and --quick)`);
+    process.exit(2);
+  }
+}
+const want = (s) => positional.length === 0 || positional.includes('all') || positional.includes(s);
+if (want('inotify') && process.platform !== 'linux') {
+  console.error('the inotify benchmark needs Linux');
+  process.exit(2);
+}
+
+const P = quick
+  ? { pollIdleWindows: 2, pollSamples: 2, readyCapMs: 30000, readyRuns: 2, inoIdleWindows: 1, inoSamples: 50, burstFiles: 5000, stallFiles: 30000, burstDirs: 20, renames: 60, mkdirs: 40, floorScans: 3 }
+  : { pollIdleWindows: 10, pollSamples: 10, readyCapMs: 120000, readyRuns: 5, inoIdleWindows: 5, inoSamples: 200, burstFiles: 50000, stallFiles: 50000, burstDirs: 100, renames: 300, mkdirs: 200, floorScans: 11 };
+const INTERVAL = 1000;
+
+const t0 = Date.now();
+const fmt = (x, d = 1) => (x === undefined || x === null || Number.isNaN(x) ? '—' : x.toFixed(d));
+const mb = (b) => (b === undefined ? '—' : (b / 2 ** 20).toFixed(1));
+const ratio = (a, b) => (a == null || b == null || !Number.isFinite(a) || !Number.isFinite(b) || b === 0 ? '—' : `${(a / b).toFixed(2)}x`);
+const verdict = (ok) => (ok === undefined ? '—' : ok ? 'met' : 'NOT met');
+const load = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
+
+function table(header, rows) {
+  const all = [header, ...rows].map((r) => r.map((c) => String(c)));
+  const w = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
+  const line = (r) => `| ${r.map((c, i) => (c ?? '').padEnd(w[i])).join(' | ')} |`;
+  console.log(line(all[0]));
+  console.log(`| ${w.map((n) => '-'.repeat(n)).join(' | ')} |`);
+  for (const r of all.slice(1)) console.log(line(r));
+}
+
+function runChild(config, timeoutMs) {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const child = fork(path.join(benchDir, 'lib', 'child.mjs'), [JSON.stringify(config)], {
+      execArgv: ['--expose-gc'],
+      stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+    });
+    let result;
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('message', (m) => (result = m));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (!result) result = { name: config.name, error: `child exited ${signal ?? code} without a result${signal === 'SIGKILL' ? ` (killed after ${timeoutMs / 1000} s)` : ''}: ${stderr.slice(-800)}` };
+      if (result.error) console.log(`  ! ${config.name}: ${result.error.split('\n').slice(0, 4).join(' | ')}`);
+      if (config.mode === 'full') console.log(`    (${config.name} child: ${((performance.now() - started) / 1000).toFixed(1)} s)`);
+      resolve(result);
+    });
+  });
+}
+
+// --- setup ------------------------------------------------------------------------
+const shm = fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir();
+const root = rootArg ?? path.join(shm, `vigil-bench-${process.pid}`);
+const shape = treeShape(quick);
+const bins = tmpDir();
+console.log(`vigil bench${quick ? ' (--quick)' : ''}: ${new Date().toISOString()}`);
+console.log(`machine: ${os.cpus().length} cores (${os.cpus()[0]?.model}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${os.release()}, node ${process.version}`);
+console.log(`load average at start (1/5/15 min): ${load()}`);
+const g0 = performance.now();
+const tree = generateTree(root, shape);
+console.log(`tree: ${root} on ${fsType(root)}: ${tree.files} files, ${tree.dirs} directories (${shape.a * shape.b * shape.c} leaf directories), generated in ${((performance.now() - g0) / 1000).toFixed(1)} s`);
+const floors = {
+  lstat: compileFloor('lstat-walk', bins),
+  inotify: compileFloor('inotify-walk', bins),
+  writer: compileFloor('burst-writer', bins),
+};
+const common = { root, shape, writer: floors.writer };
+
+function lstatFloor(scans) {
+  const r = spawnSync(floors.lstat, [root, String(scans), String(INTERVAL)], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`lstat-walk failed: ${r.stderr}`);
+  const cpu = r.stdout.split('\n').filter((l) => l.startsWith('scan ')).map((l) => Number(l.split(' ')[5]));
+  return cpu.slice(1); // the first walk is cold
+}
+
+function inotifyFloor() {
+  const r = spawnSync(floors.inotify, [root], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`inotify-walk failed: ${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
+
+// --- 1. polling ---------------------------------------------------------------------
+async function benchPoll() {
+  console.log(`\n## 1. Polling (interval ${INTERVAL} ms)`);
+  const cfg = { ...common, backend: 'poll', interval: INTERVAL, readyCapMs: P.readyCapMs, idleWarmupMs: INTERVAL, idleWindows: P.pollIdleWindows, idleWindowMs: INTERVAL, latencySamples: P.pollSamples, mode: 'full' };
+  console.log(`  floor (lstat-walk.c, ${P.floorScans} walks ${INTERVAL} ms apart) ...`);
+  const floorA = lstatFloor(P.floorScans);
+  console.log(`  vigil (backend 'poll') ...`);
+  const v = await runChild({ ...cfg, name: 'vigil' }, 120000);
+  console.log(`  chokidar (usePolling, interval ${INTERVAL}, binaryInterval ${INTERVAL}; ready capped at ${P.readyCapMs / 1000} s) ...`);
+  const c = await runChild({ ...cfg, name: 'chokidar' }, P.readyCapMs + 120000);
+  const floorB = lstatFloor(P.floorScans);
+  const floorScans = [...floorA, ...floorB];
+  const floorPerS = (median(floorScans) * 1000) / INTERVAL;
+  console.log(`  floor walk CPU per scan: median ${fmt(median(floorScans), 1)} ms (before vigil: ${fmt(median(floorA))}, after chokidar: ${fmt(median(floorB))})`);
+
+  const lat = (r, k, f) => (r.latency && r.latency[k].length ? f(r.latency[k]) : undefined);
+  const max = (xs) => Math.max(...xs);
+  const missed = (r, k) => (r.latency ? r.latency.missed[k] : undefined);
+  const cNote = c.notReady ? ` (NOT ready after ${P.readyCapMs / 1000} s)` : '';
+  const vIdle = v.idleCpuMsPerS;
+  const rows = [
+    ['ready time (s)', fmt(v.readyMs / 1000, 2), c.notReady ? `> ${P.readyCapMs / 1000}` : fmt(c.readyMs / 1000, 2), '—', ratio(v.readyMs, c.readyMs), '—', 'vigil < 2 s', verdict(v.readyMs < 2000)],
+    ['CPU to get ready (ms)', fmt(v.setupCpuMs, 0), fmt(c.setupCpuMs, 0) + cNote, '—', ratio(v.setupCpuMs, c.setupCpuMs), '—', '', ''],
+    [`idle CPU (ms per s, mean over ${P.pollIdleWindows} s)`, fmt(vIdle, 2), fmt(c.idleCpuMsPerS, 2), fmt(floorPerS, 2), ratio(vIdle, c.idleCpuMsPerS), ratio(vIdle, floorPerS), '≤ 0.5x chokidar, ≤ 1.3x floor', `${verdict(c.idleCpuMsPerS ? vIdle <= 0.5 * c.idleCpuMsPerS : undefined)}, ${verdict(vIdle <= 1.3 * floorPerS)}`],
+    ['idle CPU (ms per 1 s window, median)', fmt(median(v.idleWindowsMsPerS ?? []), 2), fmt(median(c.idleWindowsMsPerS ?? []), 2), fmt(floorPerS, 2), ratio(median(v.idleWindowsMsPerS ?? []), median(c.idleWindowsMsPerS ?? [])), ratio(median(v.idleWindowsMsPerS ?? []), floorPerS), '', ''],
+    ['RSS growth after ready (MB)', mb(v.rssGrowth), mb(c.rssGrowth) + cNote, '—', ratio(v.rssGrowth, c.rssGrowth), '—', '≤ 1/20 (0.05x) chokidar', verdict(c.rssGrowth ? v.rssGrowth <= c.rssGrowth / 20 : undefined)],
+    ['RSS at ready (MB)', mb(v.rssAtReady), mb(c.rssAtReady), '—', ratio(v.rssAtReady, c.rssAtReady), '—', '', ''],
+    ['events while idle', v.idleEvents ?? '—', c.idleEvents ?? '—', '—', '', '', '0', ''],
+  ];
+  for (const k of ['append', 'create']) {
+    const vm = lat(v, k, median);
+    const vx = lat(v, k, max);
+    rows.push([`${k} → event latency median (ms)`, fmt(vm, 0), fmt(lat(c, k, median), 0), '—', ratio(vm, lat(c, k, median)), '—', '', '']);
+    rows.push([`${k} → event latency max (ms), missed`, `${fmt(vx, 0)}, ${missed(v, k) ?? '—'} missed`, `${fmt(lat(c, k, max), 0)}, ${missed(c, k) ?? '—'} missed`, '—', ratio(vx, lat(c, k, max)), '—', `≤ ${INTERVAL + 50} ms`, verdict(vx !== undefined ? vx <= INTERVAL + 50 && missed(v, k) === 0 : undefined)]);
+  }
+  console.log('');
+  table(['polling', 'vigil', 'chokidar', 'floor (C)', 'vigil/chokidar', 'vigil/floor', 'target', 'vigil'], rows);
+  console.log(`(latency: ${P.pollSamples} samples each, one write every ~U(0, ${INTERVAL}) ms; vigil idle windows ms/s: ${(v.idleWindowsMsPerS ?? []).map((x) => x.toFixed(1)).join(' ')})`);
+  return { v, c, floorScans };
+}
+
+// --- 2. inotify ------------------------------------------------------------------------
+async function benchInotify() {
+  console.log(`\n## 2. inotify`);
+  const base = { ...common, backend: 'inotify', readyCapMs: P.readyCapMs, idleWarmupMs: 500, idleWindows: P.inoIdleWindows, idleWindowMs: 1000, latencySamples: P.inoSamples, burstDirs: P.burstDirs, burstQuietMs: quick ? 1000 : 2000, tailQuietMs: quick ? 300 : 1000, setupQuietMs: quick ? 100 : 300, burstMaxMs: 60000, stallFiles: P.stallFiles, stallMs: 2000, renames: P.renames, mkdirs: P.mkdirs, mkdirFiles: 5 };
+  const ready = { floor: [], vigil: [], parcel: [], nsfw: [], chokidar: [] };
+  const rssG = { vigil: [], parcel: [], nsfw: [], chokidar: [] };
+  console.log(`  ready time: ${P.readyRuns} rounds of floor, vigil, parcel, nsfw (fresh process each) ...`);
+  for (let r = 0; r < P.readyRuns; r++) {
+    ready.floor.push(inotifyFloor().ms);
+    for (const name of ['vigil', 'parcel', 'nsfw']) {
+      const res = await runChild({ ...base, name, mode: 'ready' }, 60000);
+      if (res.readyMs !== undefined) ready[name].push(res.readyMs);
+      if (res.rssGrowth !== undefined) rssG[name].push(res.rssGrowth);
+    }
+  }
+  const full = {};
+  for (const name of ['vigil', 'parcel', 'nsfw', 'chokidar']) {
+    // chokidar (fs.watch mode) holds one inotify watch per file: the 100k tree plus a 50k burst would take most of
+    // max_user_watches, shared with everything else on the machine, so it gets no burst scenarios.
+    const scenarios = name === 'chokidar' ? ['rename', 'mkdir'] : ['rename', 'mkdir', 'burst', 'stall'];
+    console.log(`  ${name}: ready, idle, latency, ${scenarios.join(', ')} ...`);
+    const res = await runChild({ ...base, name, mode: 'full', scenarios, burstFiles: P.burstFiles }, 300000);
+    full[name] = res;
+    if (res.readyMs !== undefined) ready[name].push(res.readyMs);
+    if (res.rssGrowth !== undefined) rssG[name].push(res.rssGrowth);
+  }
+  // The stall burst may use a different size (quick mode keeps it above max_queued_events); patch it in via a re-run config.
+  const m = (xs) => (xs.length ? median(xs) : undefined);
+  const vr = m(ready.vigil);
+  const pr = m(ready.parcel);
+  const fr = m(ready.floor);
+  const peers = ['parcel', 'nsfw', 'chokidar'];
+  const cell = (name, f) => (full[name]?.error && full[name].readyMs === undefined ? 'failed' : f(full[name] ?? {}));
+  const rows = [
+    [`ready time (ms), median of ${P.readyRuns + 1}${' (chokidar: 1)'}`, fmt(vr, 1), ...peers.map((p) => fmt(m(ready[p]), 1)), fmt(fr, 1), ratio(vr, pr), ratio(vr, fr), '≤ 0.5x parcel, ≤ 1.5x floor', `${verdict(pr ? vr <= 0.5 * pr : undefined)}, ${verdict(vr <= 1.5 * fr)}`],
+    ['ready time (ms), min', fmt(Math.min(...ready.vigil), 1), ...peers.map((p) => fmt(ready[p].length ? Math.min(...ready[p]) : undefined, 1)), fmt(Math.min(...ready.floor), 1), ratio(Math.min(...ready.vigil), Math.min(...ready.parcel)), ratio(Math.min(...ready.vigil), Math.min(...ready.floor)), '', ''],
+    ['RSS growth after ready (MB), median', mb(m(rssG.vigil)), ...peers.map((p) => mb(m(rssG[p]))), '—', ratio(m(rssG.vigil), m(rssG.parcel)), '—', '≤ 0.6x parcel', verdict(rssG.parcel.length ? m(rssG.vigil) <= 0.6 * m(rssG.parcel) : undefined)],
+    [`idle CPU (ms per s, mean over ${P.inoIdleWindows} s)`, fmt(full.vigil?.idleCpuMsPerS, 3), ...peers.map((p) => cell(p, (r) => fmt(r.idleCpuMsPerS, 3))), '—', ratio(full.vigil?.idleCpuMsPerS, full.parcel?.idleCpuMsPerS), '—', '< 0.5 ms/s', verdict(full.vigil?.idleCpuMsPerS < 0.5)],
+    [`write → event latency p50 (ms), ${P.inoSamples} writes`, fmt(full.vigil?.latency?.p50, 3), ...peers.map((p) => cell(p, (r) => fmt(r.latency?.p50, 3))), '—', ratio(full.vigil?.latency?.p50, full.parcel?.latency?.p50), '—', '< 0.5 ms', verdict(full.vigil?.latency?.p50 < 0.5)],
+    ['write → event latency p99 (ms)', fmt(full.vigil?.latency?.p99, 3), ...peers.map((p) => cell(p, (r) => fmt(r.latency?.p99, 3))), '—', ratio(full.vigil?.latency?.p99, full.parcel?.latency?.p99), '—', '< 5 ms', verdict(full.vigil?.latency?.p99 < 5)],
+    ['latency: max (ms) / missed', `${fmt(full.vigil?.latency?.max, 2)} / ${full.vigil?.latency?.missed ?? '—'}`, ...peers.map((p) => cell(p, (r) => `${fmt(r.latency?.max, 2)} / ${r.latency?.missed ?? '—'}`)), '—', '', '', 'none missed', verdict(full.vigil?.latency ? full.vigil.latency.missed === 0 : undefined)],
+  ];
+  console.log('');
+  table(['inotify', 'vigil', 'parcel', 'nsfw (debounceMS 1)', 'chokidar (fs.watch)', 'floor (C)', 'vigil/parcel', 'vigil/floor', 'target', 'vigil'], rows);
+
+  // Correctness scenarios.
+  const sc = (name, s) => full[name]?.scenarios?.[s];
+  const burstCell = (b) => (b ? `${b.pre.parent !== 'done' || b.pre.subdirs !== 'done' ? '(setup: directories not all reported) ' : ''}${b.reported}/${b.expected} reported, ${b.missing} missing, ${b.duplicateEvents} duplicate; ${b.createEvents} create events${b.warnings.length ? `; warnings: ${[...new Set(b.warnings)].join(',')}` : ''}${b.byOrigin && Object.keys(b.byOrigin).length ? `; origin ${Object.entries(b.byOrigin).map(([k, n]) => `${k} ${n}`).join(', ')}` : ''}; all in ${b.allReportedMsAfterStart ? `${fmt(b.allReportedMsAfterStart, 0)} ms` : `— (ended: ${b.ended})`}; writer ${fmt(b.writer.ms, 0)} ms` : '—');
+  const crow = [];
+  for (const name of ['vigil', ...peers]) {
+    const b = sc(name, 'burst');
+    const s = sc(name, 'stall');
+    const r = sc(name, 'rename');
+    const d = sc(name, 'mkdir');
+    crow.push([
+      name,
+      burstCell(b),
+      s ? `${burstCell(s)}; JS stalled ${fmt(s.stallMs, 0)} ms${s.index ? `; knownPaths ${s.index.equal ? '== disk' : `!= disk (${s.index.missingFromIndex} missing, ${s.index.notOnDisk} extra)`} (${s.index.known}/${s.index.disk})` : ''}` : name === 'chokidar' ? 'not run (watch limit)' : '—',
+      r ? `${r.pre !== 'done' ? '(setup incomplete) ' : ''}${r.pairedRenames}/${r.renames} paired renames${r.wrongRenames ? `, ${r.wrongRenames} mispaired` : ''}; ${r.create} create, ${r.delete} delete${r.modify ? `, ${r.modify} modify` : ''}${r.other ? `, ${r.other} other` : ''}` : '—',
+      d ? `${d.files.reported}/${d.files.expected} files, ${d.files.duplicateEvents} duplicate; dirs ${d.dirs.reported}/${P.mkdirs}` : '—',
+    ]);
+  }
+  console.log('');
+  table(['contender', `burst: ${P.burstFiles} creates in ${P.burstDirs} dirs (C writer)`, `stalled burst: ${P.stallFiles} creates, JS blocked 2 s`, `${P.renames} renames (half same dir, half across)`, `${P.mkdirs} × (mkdir + 5 files)`], crow);
+  const v = full.vigil?.scenarios ?? {};
+  const ok = [
+    ['burst: every create reported once', v.burst ? v.burst.missing === 0 && v.burst.duplicateEvents === 0 : undefined],
+    ['stalled burst: OVERFLOW warning, knownPaths == disk', v.stall ? v.stall.warnings.includes('OVERFLOW') && v.stall.index?.equal : undefined],
+    ['stalled burst: no create reported twice', v.stall ? v.stall.duplicateEvents === 0 : undefined],
+    [`renames: all ${P.renames} as paired rename events`, v.rename ? v.rename.pairedRenames === P.renames && !v.rename.create && !v.rename.delete : undefined],
+    [`mkdir + fill: all ${P.mkdirs * 5} files reported as creates, once`, v.mkdir ? v.mkdir.files.missing === 0 && v.mkdir.files.duplicateEvents === 0 : undefined],
+  ];
+  console.log('');
+  table(['vigil correctness check', 'result'], ok.map(([k, x]) => [k, verdict(x)]));
+  return { ready, rssG, full };
+}
+
+let results = {};
+try {
+  if (want('poll')) results.poll = await benchPoll();
+  if (want('inotify')) results.inotify = await benchInotify();
+} finally {
+  if (!keep) fs.rmSync(root, { recursive: true, force: true });
+  fs.rmSync(bins, { recursive: true, force: true });
+}
+console.log(`\nload average at end (1/5/15 min): ${load()}; total ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+if (process.env.VIGIL_BENCH_JSON) fs.writeFileSync(process.env.VIGIL_BENCH_JSON, JSON.stringify(results, null, 1));
