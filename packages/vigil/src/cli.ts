@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { VigilError, type Watcher, type WatchEvent } from '@vigil/core';
+import { readMounts } from '@vigil/fsinfo';
 import { backends, describeFilesystem, readInotifyLimits, watch } from './index.js';
 
 const HELP = `vigil: portable file watching that tells the truth
@@ -132,17 +133,22 @@ async function runWatch(argv: string[]): Promise<void> {
   process.once('SIGTERM', stop);
 }
 
+/** True for a mount point (so `vigil info` still shows how mounts inside the path are watched). */
+function isMountPoint(p: string): boolean {
+  return readMounts().some((m) => m.mountPoint === p);
+}
+
 async function runInfo(argv: string[]): Promise<void> {
   const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean', default: false } } });
   const target = path.resolve(positionals[0] ?? '.');
   const fs = describeFilesystem(target);
   if (!fs) fail(`PATH_NOT_FOUND: ${target}: no such file or directory`);
   const available = await Promise.all(backends.map(async (b) => ({ name: b.name, probe: await b.probe(target), capabilities: b.capabilities })));
-  let auto: { backend: string; reason: string } | { error: string };
+  let auto: { subtree: string; backend: string; reason: string; filesystem?: string }[] | { error: string };
   try {
-    const w = await watch(target, { backend: 'auto', ignore: () => true });
-    const [info] = w.info();
-    auto = { backend: info!.backend, reason: info!.reason };
+    // Ignore everything below the root: only the choice is wanted, not a walk of the tree.
+    const w = await watch(target, { backend: 'auto', ignore: (p) => p !== target && !isMountPoint(p) });
+    auto = w.info().map((i) => ({ subtree: i.root, backend: i.backend, reason: i.reason, filesystem: i.filesystem?.type }));
     await w.close();
   } catch (e) {
     auto = { error: errorText(e) };
@@ -155,7 +161,13 @@ async function runInfo(argv: string[]): Promise<void> {
   }
   const lines = [`path:        ${target}`, `filesystem:  ${fs.type}${fs.magic !== undefined ? ` (statfs magic 0x${fs.magic.toString(16)})` : ''}${fs.mountPoint ? `, mounted at ${fs.mountPoint}` : ''}`];
   lines.push(`             ${fs.watch === 'poll' ? 'polled by default' : 'watched natively'}: ${fs.reason}`);
-  lines.push('auto picks:  ' + ('error' in auto ? auto.error : `${auto.backend} (${auto.reason})`));
+  if ('error' in auto) lines.push(`auto picks:  ${auto.error}`);
+  else {
+    for (const [i, a] of auto.entries()) {
+      const where = a.subtree === target ? '' : `${a.subtree}: `;
+      lines.push(`${i === 0 ? 'auto picks:  ' : '             '}${where}${a.backend} (${a.reason})`);
+    }
+  }
   lines.push('backends:');
   for (const b of available) lines.push(`  ${b.name.padEnd(9)} ${b.probe.ok ? 'available' : `unavailable: ${b.probe.reason}`}`);
   if (limits) {

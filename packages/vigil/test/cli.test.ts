@@ -127,7 +127,8 @@ describe('vigil CLI', () => {
     const report = JSON.parse(r.stdout);
     expect(report.path).toBe(dir);
     expect(typeof report.filesystem.type).toBe('string');
-    expect(report.auto.backend).toBeTypeOf('string');
+    expect(report.auto[0].backend).toBeTypeOf('string');
+    expect(report.auto[0].subtree).toBe(dir);
     expect(report.backends.map((b: { name: string }) => b.name)).toContain('poll');
     if (process.platform === 'linux') expect(report.inotifyLimits.maxUserWatches).toBeGreaterThan(0);
     const human = spawnSync(process.execPath, [cli, 'info', dir], { encoding: 'utf8' });
