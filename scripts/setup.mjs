@@ -129,7 +129,7 @@ for (const pkgName of order) {
   if (!json.scripts?.build || !existsSync(path.join(dir, 'tsup.config.ts'))) continue;
   const stampFile = path.join(dir, 'dist', '.build-stamp');
   const inputs = Math.max(newestMtime(path.join(dir, 'src')), newestMtime(path.join(dir, 'package.json')),
-    newestMtime(path.join(dir, 'tsup.config.ts')));
+    newestMtime(path.join(dir, 'tsup.config.ts')), newestMtime(path.join(root, 'tsup.shared.ts')));
   if (existsSync(stampFile) && statSync(stampFile).mtimeMs > inputs) continue;
   log(`building ${pkgName}`);
   const r = spawnSync(process.execPath, [tsup, '--silent'], { cwd: dir, stdio: 'inherit' });

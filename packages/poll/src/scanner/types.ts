@@ -6,17 +6,10 @@
  * Recursion, ignore filters, event meaning and loop detection belong to the
  * caller (the polling backend), never to the scanner.
  */
+import type { EntryKind as CoreEntryKind } from '@vigil/core';
 
-/** Entry kinds, as reported by one stat. */
-export const EntryKind = {
-  file: 'file',
-  directory: 'directory',
-  symlink: 'symlink',
-  other: 'other',
-} as const;
-
-/** `'file' | 'directory' | 'symlink' | 'other'`. */
-export type EntryKind = (typeof EntryKind)[keyof typeof EntryKind];
+/** What one stat can say an entry is: core's kinds, less `unknown` (a stat always knows). */
+export type EntryKind = Exclude<CoreEntryKind, 'unknown'>;
 
 /** The calls whose failure a scan can report for a directory. */
 export const ScanSyscall = {
