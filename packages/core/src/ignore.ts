@@ -17,13 +17,18 @@ import { relativeTo, isWithin } from './paths.js';
 /** One ignore rule (see the module doc). */
 export type IgnoreRule = string | RegExp | ((path: string, kind?: EntryKind) => boolean);
 
-/** Answers "is this path ignored?" for one root. */
-export type IgnorePredicate = (path: string, kind?: EntryKind) => boolean;
+/**
+ * Answers "is this path ignored?" for one root. `ignoresNothing`, when
+ * present and true, lets a backend skip asking for every entry of a walk.
+ */
+export type IgnorePredicate = ((path: string, kind?: EntryKind) => boolean) & { ignoresNothing?: () => boolean };
+
+const IGNORE_NOTHING: IgnorePredicate = Object.assign(() => false, { ignoresNothing: () => true });
 
 /** Builds the predicate for a root from the user's rules. */
 export function createIgnorePredicate(root: string, rules: IgnoreRule | readonly IgnoreRule[] | undefined): IgnorePredicate {
   const list = rules === undefined ? [] : Array.isArray(rules) ? (rules as readonly IgnoreRule[]) : [rules as IgnoreRule];
-  if (list.length === 0) return () => false;
+  if (list.length === 0) return IGNORE_NOTHING;
   const globs: string[] = [];
   const tests: ((path: string, kind?: EntryKind) => boolean)[] = [];
   for (const rule of list) {

@@ -40,7 +40,12 @@ export class TreeIndex {
   /** The root path. */
   readonly root: string;
   #rootEntry: IndexEntry | undefined;
-  #dirs = new Map<string, Map<string, IndexEntry>>();
+  /**
+   * Children per directory. A listing recorded by `addListing` stays as the
+   * two arrays it came in until something asks for it by name: a backend's
+   * initial walk then costs one map entry per directory, not per file.
+   */
+  #dirs = new Map<string, Map<string, IndexEntry> | LazyListing>();
   #size = 0;
 
   constructor(root: string) {
@@ -55,7 +60,17 @@ export class TreeIndex {
   /** The entry at `path`, if vigil knows one. */
   get(path: string): IndexEntry | undefined {
     if (path === this.root) return this.#rootEntry;
-    return this.#dirs.get(parentPath(path))?.get(baseName(path));
+    return this.#listing(parentPath(path))?.get(baseName(path));
+  }
+
+  /** The children map of `dir`, built from a lazy listing on first use. */
+  #listing(dir: string): Map<string, IndexEntry> | undefined {
+    const children = this.#dirs.get(dir);
+    if (children === undefined || children instanceof Map) return children;
+    const built = new Map<string, IndexEntry>();
+    for (let i = 0; i < children.names.length; i++) built.set(children.names[i]!, children.entries[i]!);
+    this.#dirs.set(dir, built);
+    return built;
   }
 
   /** True when vigil knows an entry at `path`. */
@@ -65,7 +80,7 @@ export class TreeIndex {
 
   /** The children of a directory by name, or undefined if it is not a known directory. */
   children(dir: string): ReadonlyMap<string, IndexEntry> | undefined {
-    return this.#dirs.get(dir);
+    return this.#listing(dir);
   }
 
   /**
@@ -79,7 +94,7 @@ export class TreeIndex {
       if (!this.#rootEntry) this.#size++;
       this.#rootEntry = entry;
     } else {
-      const siblings = this.#dirs.get(parentPath(path));
+      const siblings = this.#listing(parentPath(path));
       if (!siblings) throw new Error(`vigil index: parent of ${path} is not a known directory`);
       if (!siblings.has(baseName(path))) this.#size++;
       siblings.set(baseName(path), entry);
@@ -100,14 +115,21 @@ export class TreeIndex {
   addListing(dir: string, names: readonly string[], entries: readonly IndexEntry[]): void {
     const siblings = this.#dirs.get(dir);
     if (!siblings) throw new Error(`vigil index: ${dir} is not a known directory`);
-    for (let i = 0; i < names.length; i++) {
-      const entry = entries[i]!;
-      if (!siblings.has(names[i]!)) this.#size++;
-      siblings.set(names[i]!, entry);
-      if (entry.kind === 'directory') {
-        const p = joinPath(dir, names[i]!);
-        if (!this.#dirs.has(p)) this.#dirs.set(p, new Map());
+    if (siblings instanceof Map && siblings.size === 0) {
+      // The common case, a directory seen for the first time: keep the arrays as they are.
+      this.#dirs.set(dir, { names, entries });
+      this.#size += names.length;
+    } else {
+      const map = this.#listing(dir)!;
+      for (let i = 0; i < names.length; i++) {
+        if (!map.has(names[i]!)) this.#size++;
+        map.set(names[i]!, entries[i]!);
       }
+    }
+    for (let i = 0; i < names.length; i++) {
+      if (entries[i]!.kind !== 'directory') continue;
+      const p = joinPath(dir, names[i]!);
+      if (!this.#dirs.has(p)) this.#dirs.set(p, new Map());
     }
   }
 
@@ -117,7 +139,7 @@ export class TreeIndex {
     if (!entry) return;
     this.#dropSubtree(path);
     if (path === this.root) this.#rootEntry = undefined;
-    else this.#dirs.get(parentPath(path))?.delete(baseName(path));
+    else this.#listing(parentPath(path))?.delete(baseName(path));
     this.#size--;
   }
 
@@ -126,15 +148,15 @@ export class TreeIndex {
     const entry = this.get(from);
     if (!entry || from === to) return;
     if (this.has(to)) this.delete(to);
-    const subtree: [string, Map<string, IndexEntry>][] = [];
+    const subtree: [string, Map<string, IndexEntry> | LazyListing][] = [];
     if (entry.kind === 'directory') {
       for (const dir of this.#subdirs(from)) {
         subtree.push([dir, this.#dirs.get(dir)!]);
         this.#dirs.delete(dir);
       }
     }
-    this.#dirs.get(parentPath(from))?.delete(baseName(from));
-    const siblings = this.#dirs.get(parentPath(to));
+    this.#listing(parentPath(from))?.delete(baseName(from));
+    const siblings = this.#listing(parentPath(to));
     if (!siblings) throw new Error(`vigil index: parent of ${to} is not a known directory`);
     siblings.set(baseName(to), entry);
     for (const [dir, children] of subtree) this.#dirs.set(to + dir.slice(from.length), children);
@@ -149,7 +171,7 @@ export class TreeIndex {
     const visit = (d: string): void => {
       const children = this.#dirs.get(d);
       if (!children) return;
-      for (const [name, entry] of children) {
+      for (const [name, entry] of entriesOf(children)) {
         const p = joinPath(d, name);
         if (order === 'pre') out.push(p);
         if (entry.kind === 'directory') visit(p);
@@ -174,15 +196,31 @@ export class TreeIndex {
       const children = this.#dirs.get(d);
       if (!children) continue;
       out.push(d);
-      for (const [name, entry] of children) if (entry.kind === 'directory') stack.push(joinPath(d, name));
+      for (const [name, entry] of entriesOf(children)) if (entry.kind === 'directory') stack.push(joinPath(d, name));
     }
     return out;
   }
 
   #dropSubtree(path: string): void {
     for (const dir of this.#subdirs(path)) {
-      this.#size -= this.#dirs.get(dir)!.size;
+      const children = this.#dirs.get(dir)!;
+      this.#size -= children instanceof Map ? children.size : children.names.length;
       this.#dirs.delete(dir);
     }
   }
+}
+
+/** A directory listing as a backend's walk delivered it: names and entries, index by index. */
+interface LazyListing {
+  names: readonly string[];
+  entries: readonly IndexEntry[];
+}
+
+/** [name, entry] pairs of a listing, whichever form it is in, without building a map. */
+function* entriesOf(children: Map<string, IndexEntry> | LazyListing): Iterable<[string, IndexEntry]> {
+  if (children instanceof Map) {
+    yield* children;
+    return;
+  }
+  for (let i = 0; i < children.names.length; i++) yield [children.names[i]!, children.entries[i]!];
 }

@@ -8,7 +8,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Backend, ResolvedWatchOptions } from './backend.js';
 import { ErrorCode, VigilError, fromSystemError } from './errors.js';
-import type { WatchEvent } from './events.js';
+import type { EntryKind, WatchEvent } from './events.js';
 import { createIgnorePredicate, type IgnorePredicate, type IgnoreRule } from './ignore.js';
 import { isWithin, toFsPath } from './paths.js';
 import { RootSession } from './session.js';
@@ -467,7 +467,9 @@ export async function createWatcher(
           control.warning(remoteUnseen(m.mountPoint, m.type, choice.backend.name));
         }
       }
-      const primaryIgnore: IgnorePredicate = (q, k) => userIgnore(q, k) || group.isExcluded(q);
+      const primaryIgnore: IgnorePredicate = Object.assign((q: string, k?: EntryKind) => userIgnore(q, k) || group.isExcluded(q), {
+        ignoresNothing: () => (userIgnore.ignoresNothing?.() ?? false) && group.excluded.size === 0,
+      });
       const session = await RootSession.start(choice.backend, root, kind, resolved, primaryIgnore, {
         events: (batch) => control.batch(batch),
         warning: (error) => control.warning(error),

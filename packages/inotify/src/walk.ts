@@ -40,6 +40,8 @@ export interface WatchTreeSummary {
 
 /** Below this many directories a level is one native call; splitting costs more than it saves. */
 const MIN_CHUNK = 64;
+/** Chunks per pool thread in a level, so that walking and digesting overlap. */
+const CHUNKS_PER_THREAD = 4;
 
 /**
  * Watches `roots` and every directory below them: level by level, each level
@@ -58,25 +60,28 @@ export async function watchTree(
   const descend = options.descend;
   let level: string[] = [...roots];
   while (level.length > 0) {
-    const chunks = Math.min(concurrency, Math.max(1, Math.floor(level.length / MIN_CHUNK)));
+    // More chunks than threads, each handled as soon as it is back: the JS side
+    // digests one chunk while the pool still walks the others.
+    const chunks = Math.min(concurrency * CHUNKS_PER_THREAD, Math.max(1, Math.floor(level.length / MIN_CHUNK)));
     const size = Math.ceil(level.length / chunks);
-    const parts: Promise<WalkResult[]>[] = [];
-    for (let i = 0; i < level.length; i += size) parts.push(inotify.walk(level.slice(i, i + size), mask));
     const next: string[] = [];
-    for (const results of await Promise.all(parts)) {
+    const digest = (results: WalkResult[]): void => {
       for (const result of results) {
         summary.directories++;
         summary.entries += result.names.length;
         if (result.watchError || result.readError) summary.failed.push(result);
         options.onDirectory?.(result);
         const { names, dTypes } = result;
-        for (let k = 0; k < dTypes.length; k++) {
-          if (dTypes[k] !== DT.DT_DIR) continue;
+        // indexOf on the typed array jumps from directory to directory natively.
+        for (let k = dTypes.indexOf(DT.DT_DIR); k >= 0; k = dTypes.indexOf(DT.DT_DIR, k + 1)) {
           const child = joinPath(result.path, names[k]!);
           if (!descend || descend(child, { name: names[k]!, kind: EntryKind.DIRECTORY, dType: DT.DT_DIR })) next.push(child);
         }
       }
-    }
+    };
+    const parts: Promise<void>[] = [];
+    for (let i = 0; i < level.length; i += size) parts.push(inotify.walk(level.slice(i, i + size), mask).then(digest));
+    await Promise.all(parts);
     level = next;
   }
   return summary;

@@ -52,6 +52,10 @@ function batchesInFlight(): number {
   return Number.isInteger(n) && n > 0 ? n : 64;
 }
 
+/** Index entries by d_type (what a listing tells), looked up once per entry of the initial walk. */
+const ENTRY_BY_DTYPE: readonly IndexEntry[] = Array.from({ length: 16 }, (_, d) => kindOnly(kindFromDType(d)));
+const UNKNOWN_ENTRY = kindOnly('unknown');
+
 /** The inotify backend (Linux). */
 export const inotifyBackend: Backend = {
   name: 'inotify',
@@ -234,9 +238,16 @@ class InotifySubscription implements BackendSubscription {
       rootError ??= result.readError;
     }
     if (ctx.index.get(result.path)?.kind !== 'directory') return rootError;
+    const { names: all, dTypes } = result;
+    if (ctx.ignore.ignoresNothing?.()) {
+      // The ready-time path: no per-entry path or predicate, the walker's arrays go in as they are.
+      const entries: IndexEntry[] = new Array(all.length);
+      for (let i = 0; i < all.length; i++) entries[i] = ENTRY_BY_DTYPE[dTypes[i]!] ?? UNKNOWN_ENTRY;
+      ctx.index.addListing(result.path, all, entries);
+      return rootError;
+    }
     const names: string[] = [];
     const entries: IndexEntry[] = [];
-    const { names: all, dTypes } = result;
     for (let i = 0; i < all.length; i++) {
       const kind = kindFromDType(dTypes[i]!);
       const name = all[i]!;
