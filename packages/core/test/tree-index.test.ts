@@ -35,3 +35,22 @@ describe('TreeIndex', () => {
     expect(() => build().set('/r/nope/x', kindOnly('file'))).toThrow();
   });
 });
+
+describe('TreeIndex listings recorded in bulk', () => {
+  it('answers by name, moves and deletes exactly as entry-by-entry records do', () => {
+    const index = new TreeIndex('/r');
+    index.set('/r', kindOnly('directory'));
+    index.addListing('/r', ['a', 'f'], [kindOnly('directory'), kindOnly('file')]);
+    index.addListing('/r/a', ['x', 'y'], [kindOnly('file'), kindOnly('symlink')]);
+    expect(index.size).toBe(5);
+    expect(index.descendants('/r', 'pre')).toEqual(['/r/a', '/r/a/x', '/r/a/y', '/r/f']);
+    expect(index.get('/r/a/y')?.kind).toBe('symlink');
+    index.move('/r/a', '/r/b');
+    expect(index.paths()).toEqual(['/r', '/r/f', '/r/b', '/r/b/x', '/r/b/y']);
+    index.addListing('/r/b', ['z'], [kindOnly('file')]);
+    expect(index.size).toBe(6);
+    index.delete('/r/b');
+    expect(index.paths()).toEqual(['/r', '/r/f']);
+    expect(index.size).toBe(2);
+  });
+});
