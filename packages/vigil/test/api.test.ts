@@ -1,0 +1,135 @@
+// The public API as a user meets it: the async iterator, info(), typed errors
+// for bad input (R10), VIGIL_BACKEND (S2), and warnings that do not end watching.
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { VigilError, backends, watch, type WatchEvent } from '../src/index.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+function tempDir(): string {
+  const d = mkdtempSync(path.join(tmpdir(), 'vigil-api-'));
+  dirs.push(d);
+  return d;
+}
+
+async function rejection(p: Promise<unknown>): Promise<VigilError> {
+  try {
+    await p;
+  } catch (e) {
+    expect(VigilError.isVigilError(e)).toBe(true);
+    return e as VigilError;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe.each(backends.map((b) => b.name))('watch() with backend %s', (backend) => {
+  it('delivers batches through the async iterator, and ends it on close()', async () => {
+    const dir = tempDir();
+    const watcher = await watch(dir, { backend, pollInterval: 50 });
+    const seen: WatchEvent[] = [];
+    const reading = (async () => {
+      for await (const batch of watcher) {
+        seen.push(...batch);
+        if (seen.some((e) => e.type === 'create' && e.path.endsWith('hello.txt'))) break;
+      }
+    })();
+    writeFileSync(path.join(dir, 'hello.txt'), 'hi');
+    await reading;
+    expect(seen.find((e) => e.path.endsWith('hello.txt'))).toMatchObject({ type: 'create', kind: 'file' });
+    const after = (async () => {
+      const out: WatchEvent[][] = [];
+      for await (const batch of watcher) out.push(batch);
+      return out;
+    })();
+    await watcher.close();
+    await expect(after).resolves.toEqual([]);
+    expect(watcher.closed).toBe(true);
+  });
+
+  it('ends the iterator with ROOT_REMOVED when the root goes, after the deletes', async () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'f'), 'x');
+    const watcher = await watch(dir, { backend, pollInterval: 50 });
+    const seen: WatchEvent[] = [];
+    const reading = (async () => {
+      for await (const batch of watcher) seen.push(...batch);
+    })();
+    rmSync(dir, { recursive: true });
+    const error = await rejection(reading);
+    expect(error.code).toBe('ROOT_REMOVED');
+    expect(error.path).toBe(dir);
+    expect(seen.map((e) => `${e.type} ${path.relative(dir, e.path) || '.'}`)).toEqual(['delete f', 'delete .']);
+    expect(watcher.closed).toBe(true);
+  });
+
+  it('says which backend serves the root and why', async () => {
+    const dir = tempDir();
+    const watcher = await watch(dir, { backend });
+    const [info] = watcher.info();
+    expect(info).toMatchObject({ root: dir, kind: 'directory', backend, entries: 1 });
+    expect(info!.reason).toMatch(/forced by the backend option/);
+    await watcher.close();
+  });
+});
+
+describe('bad input gets a typed error and nothing else breaks (R10)', () => {
+  it('a missing root is PATH_NOT_FOUND with the path', async () => {
+    const missing = path.join(tempDir(), 'nope');
+    const e = await rejection(watch(missing));
+    expect(e).toMatchObject({ code: 'PATH_NOT_FOUND', path: missing, errno: 'ENOENT', syscall: 'stat' });
+  });
+
+  it('a file where a directory was expected is NOT_A_DIRECTORY', async () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'file'), 'x');
+    const e = await rejection(watch(path.join(dir, 'file', 'below')));
+    expect(e).toMatchObject({ code: 'NOT_A_DIRECTORY', errno: 'ENOTDIR' });
+  });
+
+  it('an unknown or unusable forced backend is BACKEND_UNAVAILABLE, also through VIGIL_BACKEND (S2)', async () => {
+    const dir = tempDir();
+    const e = await rejection(watch(dir, { backend: 'carrier-pigeon' }));
+    expect(e.code).toBe('BACKEND_UNAVAILABLE');
+    expect(e.message).toContain('known: inotify, poll');
+    process.env.VIGIL_BACKEND = 'poll';
+    try {
+      const w = await watch(dir);
+      expect(w.info()[0]).toMatchObject({ backend: 'poll', reason: expect.stringContaining('VIGIL_BACKEND') });
+      await w.close();
+    } finally {
+      delete process.env.VIGIL_BACKEND;
+    }
+  });
+
+  it('bad options are INVALID_OPTION', async () => {
+    const dir = tempDir();
+    expect((await rejection(watch(dir, { pollInterval: -1 }))).code).toBe('INVALID_OPTION');
+    expect((await rejection(watch(dir, { settle: Number.NaN }))).code).toBe('INVALID_OPTION');
+    expect((await rejection(watch([]))).code).toBe('INVALID_OPTION');
+  });
+
+  it('an unreadable subdirectory is a PERMISSION_DENIED warning and the rest is watched', () => {
+    // Root reads everything, so this runs as the unprivileged user "nobody" in a child process.
+    const dir = tempDir();
+    chmodSync(dir, 0o777);
+    mkdirSync(path.join(dir, 'locked'));
+    writeFileSync(path.join(dir, 'locked', 'secret'), 'x');
+    chmodSync(path.join(dir, 'locked'), 0o000);
+    const child = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'unreadable-child.mjs');
+    const dist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/index.js');
+    const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    for (const backend of backends.map((b) => b.name)) {
+      const r = spawnSync(process.execPath, [child, dist, dir, backend], { encoding: 'utf8', timeout: 30_000, ...asNobody });
+      expect(r.stderr, backend).toBe('');
+      const out = JSON.parse(r.stdout) as { warnings: { code: string; path: string }[]; created: string[] };
+      expect(out.warnings, backend).toContainEqual({ code: 'PERMISSION_DENIED', path: path.join(dir, 'locked') });
+      expect(out.created, backend).toContain(path.join(dir, `after-${backend}.txt`));
+    }
+  });
+});
