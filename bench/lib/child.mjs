@@ -266,8 +266,9 @@ async function burst(stall) {
     stallMs = now() - s;
   }
   const w = await writer;
-  // After a stall the rescan may take a while before its first event: wait longer for silence there.
-  const how = await waitUntil(allSeen, { quietMs: stall ? cfg.burstQuietMs * 3 : cfg.burstQuietMs, maxMs: cfg.burstMaxMs, since: now() });
+  // vigil promises recovery after a stall, and its rescan may be silent for seconds before its first event: wait for
+  // the condition itself (up to burstMaxMs). Peers promise nothing: there, silence for burstQuietMs ends the wait.
+  const how = await waitUntil(allSeen, { quietMs: stall && handle.knownPaths ? undefined : cfg.burstQuietMs, maxMs: cfg.burstMaxMs, since: now() });
   const doneAt = now();
   await quiet(cfg.tailQuietMs, 10000); // late duplicates or rescans
   const out = {
@@ -279,6 +280,7 @@ async function burst(stall) {
     lastEventMsAfterStart: lastEventAt - t0,
     cpuMs: cpuMs(c0),
     warnings: warnings.slice(warn0).map((w) => w.code),
+    firstWarningMsAfterStart: warnings.length > warn0 ? warnings[warn0].at - t0 : undefined,
     ...summarize(counter, expected),
   };
   counter.stop();
@@ -368,6 +370,7 @@ async function mkdirFill() {
 // --- main -----------------------------------------------------------------------
 try {
   const ready = await base();
+  if (ready && cfg.mode === 'ready' && cfg.idleWindows > 0) await idle();
   if (ready && cfg.mode !== 'ready') {
     await idle();
     if (backend === 'poll') await pollLatency();
