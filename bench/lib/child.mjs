@@ -266,9 +266,10 @@ async function burst(stall) {
     stallMs = now() - s;
   }
   const w = await writer;
-  // vigil promises recovery after a stall, and its rescan may be silent for seconds before its first event: wait for
-  // the condition itself (up to burstMaxMs). Peers promise nothing: there, silence for burstQuietMs ends the wait.
-  const how = await waitUntil(allSeen, { quietMs: stall && handle.knownPaths ? undefined : cfg.burstQuietMs, maxMs: cfg.burstMaxMs, since: now() });
+  // vigil promises that nothing is lost (after an overflow it rescans, and the rescan may be silent for seconds before
+  // its first event): wait for the condition itself, up to burstMaxMs. Peers promise nothing: there, silence for
+  // burstQuietMs ends the wait.
+  const how = await waitUntil(allSeen, { quietMs: handle.knownPaths ? undefined : cfg.burstQuietMs, maxMs: cfg.burstMaxMs, since: now() });
   const doneAt = now();
   await quiet(cfg.tailQuietMs, 10000); // late duplicates or rescans
   const out = {
@@ -371,6 +372,7 @@ async function mkdirFill() {
 try {
   const ready = await base();
   if (ready && cfg.mode === 'ready' && cfg.idleWindows > 0) await idle();
+  if (ready && cfg.mode === 'ready' && backend === 'inotify' && cfg.latencySamples > 0) await inotifyLatency();
   if (ready && cfg.mode !== 'ready') {
     await idle();
     if (backend === 'poll') await pollLatency();
