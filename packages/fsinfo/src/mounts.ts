@@ -36,12 +36,22 @@ export function parseMountInfo(text: string): MountInfo[] {
 
 /** The current mount table, or [] where there is no /proc (non-Linux). */
 export function readMounts(): MountInfo[] {
+  let text: string;
   try {
-    return parseMountInfo(readFileSync('/proc/self/mountinfo', 'utf8'));
+    text = readFileSync('/proc/self/mountinfo', 'utf8');
   } catch {
     return [];
   }
+  // Watchers look at the table about once a second and it rarely changes: parse only when it did.
+  if (text !== lastMountText) {
+    lastMountText = text;
+    lastMounts = parseMountInfo(text);
+  }
+  return lastMounts;
 }
+
+let lastMountText = '';
+let lastMounts: MountInfo[] = [];
 
 /** The mount a path lives on: the longest mount point that contains it (the last one mounted wins). */
 export function mountOf(path: string, mounts: readonly MountInfo[] = readMounts()): MountInfo | undefined {
@@ -74,6 +84,24 @@ export interface SubMount {
  * Only the last mount at a mount point counts (it hides the ones beneath).
  */
 export function subMounts(root: string, mounts: readonly MountInfo[] = readMounts()): SubMount[] {
+  if (mounts !== lastMounts) return computeSubMounts(root, mounts);
+  if (subMountsCacheFor !== mounts) {
+    subMountsCache.clear();
+    subMountsCacheFor = mounts;
+  }
+  let result = subMountsCache.get(root);
+  if (!result) {
+    result = computeSubMounts(root, mounts);
+    subMountsCache.set(root, result);
+  }
+  return result;
+}
+
+/** subMounts() answers for the current table, per root (cleared when the table changes). */
+const subMountsCache = new Map<string, SubMount[]>();
+let subMountsCacheFor: readonly MountInfo[] | undefined;
+
+function computeSubMounts(root: string, mounts: readonly MountInfo[]): SubMount[] {
   const below = new Map<string, MountInfo>();
   for (const m of mountsBelow(root, mounts)) below.set(m.mountPoint, m);
   return [...below.values()]

@@ -33,9 +33,38 @@ export class DirSetTree {
 
   /** Fills the index with the whole tree (during subscribe, before ready). */
   async initialScan(): Promise<void> {
-    const { index, root } = this.#ctx;
-    const diff = await this.#collect([root]);
-    for (const e of diff.added) index.set(e.path, e.stat);
+    const { index, root, ignore } = this.#ctx;
+    const st = await rootStat(this.#ctx);
+    index.set(root, st);
+    this.#track([root], [`${st.dev}:${st.ino}`]);
+    // Straight into the index, listing by listing: the scanner's entries already
+    // carry kind, dev, ino, size and mtime, so nothing is copied per entry and no
+    // path string is made for a file (100,000 entries cost what their stats cost).
+    let level = [root];
+    while (level.length) {
+      const next: string[] = [];
+      const ids: string[] = [];
+      for (const c of await this.#scanner.scan(level)) {
+        if (c.error) {
+          if (c.error.errno === 'EACCES' || c.error.errno === 'EPERM') this.#warnUnreadable(c.dir, c.error.errno, c.error.syscall);
+          continue;
+        }
+        const keep = ignore.ignoresNothing?.() ? c.added : c.added.filter((e) => !ignore(joinPath(c.dir, e.name), e.kind));
+        index.addListing(c.dir, keep.map((e) => e.name), keep);
+        for (const e of keep) {
+          if (e.kind !== 'directory') continue;
+          const id = `${e.dev}:${e.ino}`;
+          if (this.#ctx.options.followSymlinks && this.#identities.has(id)) {
+            this.#loopWarning(joinPath(c.dir, e.name));
+            continue;
+          }
+          next.push(joinPath(c.dir, e.name));
+          ids.push(id);
+        }
+      }
+      this.#track(next, ids);
+      level = next;
+    }
   }
 
   /** One poll: what changed since the previous one, as a TreeDiff (nothing applied yet). */
@@ -56,12 +85,6 @@ export class DirSetTree {
   async #collect(dirs: string[]): Promise<TreeDiff> {
     const diff: TreeDiff = { removed: [], added: [], modified: [] };
     let level = dirs;
-    const isRootLevel = dirs.length === 1 && dirs[0] === this.#ctx.root;
-    if (isRootLevel) {
-      const st = await rootStat(this.#ctx);
-      diff.added.push({ path: this.#ctx.root, stat: st });
-      this.#track([this.#ctx.root], [`${st.dev}:${st.ino}`]);
-    }
     while (level.length) {
       const changes = await this.#scanner.scan(level);
       level = this.#absorb(changes, diff);
@@ -87,14 +110,7 @@ export class DirSetTree {
       if (this.#failing.delete(c.dir)) this.#recovered(c, diff);
       if (c.error) {
         this.#untrackBelow(c.dir);
-        if (c.error.errno === 'EACCES' || c.error.errno === 'EPERM') {
-          if (!this.#warned.has(c.dir)) {
-            this.#warned.add(c.dir);
-            this.#ctx.sink.warning(
-              fromSystemError({ code: c.error.errno, message: 'permission denied' }, { path: c.dir, backend: 'poll', syscall: c.error.syscall }),
-            );
-          }
-        }
+        if (c.error.errno === 'EACCES' || c.error.errno === 'EPERM') this.#warnUnreadable(c.dir, c.error.errno, c.error.syscall);
       }
       for (const name of c.removed) {
         const path = joinPath(c.dir, name);
@@ -120,12 +136,7 @@ export class DirSetTree {
         if (entry.stat.kind !== 'directory') continue;
         const id = `${e.dev}:${e.ino}`;
         if (this.#ctx.options.followSymlinks && this.#identities.has(id)) {
-          this.#ctx.sink.warning(
-            new VigilError(ErrorCode.SYMLINK_LOOP, `${path}: directory already watched through another path (symlink loop or duplicate link); not descending`, {
-              path,
-              backend: 'poll',
-            }),
-          );
+          this.#loopWarning(path);
           continue;
         }
         newDirs.push(path);
@@ -147,6 +158,22 @@ export class DirSetTree {
     for (const name of this.#ctx.index.children(c.dir)?.keys() ?? []) {
       if (!listed.has(name) && !c.removed.includes(name)) diff.removed.push(joinPath(c.dir, name));
     }
+  }
+
+  /** An unreadable directory: one warning, not one per interval. */
+  #warnUnreadable(dir: string, errno: string, syscall: string): void {
+    if (this.#warned.has(dir)) return;
+    this.#warned.add(dir);
+    this.#ctx.sink.warning(fromSystemError({ code: errno, message: 'permission denied' }, { path: dir, backend: 'poll', syscall }));
+  }
+
+  #loopWarning(path: string): void {
+    this.#ctx.sink.warning(
+      new VigilError(ErrorCode.SYMLINK_LOOP, `${path}: directory already watched through another path (symlink loop or duplicate link); not descending`, {
+        path,
+        backend: 'poll',
+      }),
+    );
   }
 
   #track(dirs: string[], ids: string[]): void {

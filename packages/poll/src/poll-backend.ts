@@ -40,6 +40,8 @@ class PollSubscription implements BackendSubscription {
   #scans = 0;
   /** Consecutive failed polls (a hung or disconnected mount): the next one waits longer, up to MAX_BACKOFF_MS. */
   #failures = 0;
+  /** When the previous scan started (performance.now()). */
+  #lastStart = performance.now();
 
   constructor(ctx: SubscribeContext) {
     this.#ctx = ctx;
@@ -72,8 +74,14 @@ class PollSubscription implements BackendSubscription {
   #schedule(): void {
     if (this.#closed) return;
     const interval = this.#ctx.options.pollInterval;
-    const delay = this.#failures ? Math.min(interval * 2 ** Math.min(this.#failures, 8), Math.max(MAX_BACKOFF_MS, interval)) : interval;
+    // Scans start one interval apart (not one interval after the previous one
+    // ended), so a change waits at most an interval plus one scan; a scan
+    // longer than the interval is followed by the next at once, never overlapped.
+    const delay = this.#failures
+      ? Math.min(interval * 2 ** Math.min(this.#failures, 8), Math.max(MAX_BACKOFF_MS, interval))
+      : Math.max(0, this.#lastStart + interval - performance.now());
     this.#timer = setTimeout(() => {
+      this.#lastStart = performance.now();
       this.#scanning = this.#poll().finally(() => {
         this.#scanning = undefined;
         this.#schedule();
