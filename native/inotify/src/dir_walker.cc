@@ -45,6 +45,7 @@ std::vector<uint8_t> DirWalker::walk(const InotifyFd& inotify, const std::vector
     SysResult watch = inotify.addWatch(dirs[i].c_str(), mask);
     uint32_t failedCall = kNone;
     size_t first = types.size();
+    size_t firstNameByte = names.size();
     int readErr = list(dirs[i], mask, &types, &names, &buf, &failedCall);
 
     size_t rec = kDirRecordSize * i;
@@ -54,6 +55,10 @@ std::vector<uint8_t> DirWalker::walk(const InotifyFd& inotify, const std::vector
     put32(&table, rec + 12, failedCall);
     put32(&table, rec + 16, static_cast<uint32_t>(first));
     put32(&table, rec + 20, static_cast<uint32_t>(types.size() - first));
+    // Where this directory's names lie in the names area, so JS can decode one
+    // directory's names without scanning all of them.
+    put32(&table, rec + 24, static_cast<uint32_t>(firstNameByte));
+    put32(&table, rec + 28, static_cast<uint32_t>(names.size() - firstNameByte));
   }
 
   size_t namesOffset = kHeaderSize + table.size() + types.size();

@@ -37,9 +37,9 @@ namespace vigil {
 
 class DirWalker {
  public:
-  static constexpr uint32_t kVersion = 2;
+  static constexpr uint32_t kVersion = 3;
   static constexpr size_t kHeaderSize = 20;
-  static constexpr size_t kDirRecordSize = 24;
+  static constexpr size_t kDirRecordSize = 32;
   enum ReadSyscall : uint32_t { kNone = 0, kOpen = 1, kGetdents = 2 };
 
   /**

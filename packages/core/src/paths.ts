@@ -10,6 +10,8 @@
  */
 
 const LONE_ESCAPE = /(?<![\uD800-\uDBFF])[\uDC80-\uDCFF]/;
+/** Any low surrogate in the escape range: a cheap first look before the exact test. */
+const ANY_ESCAPE_RANGE = /[\uDC80-\uDCFF]/;
 
 /** Decodes a name or path from the bytes the OS gave, losslessly (see module doc). */
 export function decodeName(bytes: Uint8Array): string {
@@ -57,7 +59,7 @@ function validSequenceLength(buf: Buffer, i: number): number {
 
 /** True when a path carries escaped bytes and must be passed to `fs` as a Buffer. */
 export function hasEscapedBytes(path: string): boolean {
-  return LONE_ESCAPE.test(path);
+  return ANY_ESCAPE_RANGE.test(path) && LONE_ESCAPE.test(path);
 }
 
 /**

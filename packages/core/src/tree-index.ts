@@ -35,6 +35,30 @@ export function kindOnly(kind: EntryKind): IndexEntry {
   return KIND_ONLY[kind];
 }
 
+/**
+ * The entries of a listing recorded in bulk, read by position. Lets a backend
+ * hand over what its walk produced (a column of d_types, say) without making
+ * an object or an array slot per entry.
+ */
+export interface ListingEntries {
+  readonly length: number;
+  /** The entry at position `i` (same position as its name). */
+  at(i: number): IndexEntry;
+  /** Positions of the directories among the entries. */
+  directoryIndices(): Iterable<number>;
+}
+
+/** ListingEntries over a plain array. */
+function arrayEntries(entries: readonly IndexEntry[]): ListingEntries {
+  return {
+    length: entries.length,
+    at: (i) => entries[i]!,
+    *directoryIndices() {
+      for (let i = 0; i < entries.length; i++) if (entries[i]!.kind === 'directory') yield i;
+    },
+  };
+}
+
 /** The index of one root. */
 export class TreeIndex {
   /** The root path. */
@@ -68,9 +92,15 @@ export class TreeIndex {
     const children = this.#dirs.get(dir);
     if (children === undefined || children instanceof Map) return children;
     const built = new Map<string, IndexEntry>();
-    for (let i = 0; i < children.names.length; i++) built.set(children.names[i]!, children.entries[i]!);
+    const names = namesOf(children);
+    for (let i = 0; i < names.length; i++) built.set(names[i]!, children.entries.at(i));
     this.#dirs.set(dir, built);
     return built;
+  }
+
+  /** True when `path` is a directory vigil knows (cheaper than `get`: no listing is consulted). */
+  hasDirectory(path: string): boolean {
+    return this.#dirs.has(path);
   }
 
   /** True when vigil knows an entry at `path`. */
@@ -112,23 +142,32 @@ export class TreeIndex {
    * Records a whole directory listing at once (the fast path for a backend's
    * initial walk). `dir` must be a known directory; names must be new.
    */
-  addListing(dir: string, names: readonly string[], entries: readonly IndexEntry[]): void {
+  addListing(
+    dir: string,
+    names: readonly string[] | (() => readonly string[]),
+    entryList: readonly IndexEntry[] | ListingEntries,
+  ): void {
     const siblings = this.#dirs.get(dir);
     if (!siblings) throw new Error(`vigil index: ${dir} is not a known directory`);
+    const entries = Array.isArray(entryList) ? arrayEntries(entryList as readonly IndexEntry[]) : (entryList as ListingEntries);
+    const listing: LazyListing = { names, entries };
     if (siblings instanceof Map && siblings.size === 0) {
-      // The common case, a directory seen for the first time: keep the arrays as they are.
-      this.#dirs.set(dir, { names, entries });
-      this.#size += names.length;
+      // The common case, a directory seen for the first time: keep the arrays as
+      // they are (names may even stay undecoded until someone asks).
+      this.#dirs.set(dir, listing);
+      this.#size += entries.length;
     } else {
       const map = this.#listing(dir)!;
-      for (let i = 0; i < names.length; i++) {
-        if (!map.has(names[i]!)) this.#size++;
-        map.set(names[i]!, entries[i]!);
+      const list = namesOf(listing);
+      for (let i = 0; i < list.length; i++) {
+        if (!map.has(list[i]!)) this.#size++;
+        map.set(list[i]!, entries.at(i));
       }
     }
-    for (let i = 0; i < names.length; i++) {
-      if (entries[i]!.kind !== 'directory') continue;
-      const p = joinPath(dir, names[i]!);
+    let list: readonly string[] | undefined;
+    for (const i of entries.directoryIndices()) {
+      list ??= namesOf(listing);
+      const p = joinPath(dir, list[i]!);
       if (!this.#dirs.has(p)) this.#dirs.set(p, new Map());
     }
   }
@@ -204,16 +243,25 @@ export class TreeIndex {
   #dropSubtree(path: string): void {
     for (const dir of this.#subdirs(path)) {
       const children = this.#dirs.get(dir)!;
-      this.#size -= children instanceof Map ? children.size : children.names.length;
+      this.#size -= children instanceof Map ? children.size : children.entries.length;
       this.#dirs.delete(dir);
     }
   }
 }
 
-/** A directory listing as a backend's walk delivered it: names and entries, index by index. */
+/**
+ * A directory listing as a backend's walk delivered it: names and entries,
+ * index by index. `names` may be a function that decodes them on first use;
+ * its result replaces it.
+ */
 interface LazyListing {
-  names: readonly string[];
-  entries: readonly IndexEntry[];
+  names: readonly string[] | (() => readonly string[]);
+  entries: ListingEntries;
+}
+
+function namesOf(listing: LazyListing): readonly string[] {
+  if (typeof listing.names === 'function') listing.names = listing.names();
+  return listing.names;
 }
 
 /** [name, entry] pairs of a listing, whichever form it is in, without building a map. */
@@ -222,5 +270,6 @@ function* entriesOf(children: Map<string, IndexEntry> | LazyListing): Iterable<[
     yield* children;
     return;
   }
-  for (let i = 0; i < children.names.length; i++) yield [children.names[i]!, children.entries[i]!];
+  const names = namesOf(children);
+  for (let i = 0; i < names.length; i++) yield [names[i]!, children.entries.at(i)];
 }

@@ -54,21 +54,23 @@ export interface PackedWalkDir {
   readErrno?: string;
   /** `'open'` or `'getdents64'` when listing failed. */
   readSyscall?: string;
-  /** Entry names, decoded losslessly, in getdents order; `.` and `..` omitted. */
-  names: string[];
+  /** Entry names, decoded losslessly, in getdents order; `.` and `..` omitted. Decoded when called. */
+  names: () => string[];
+  /** Number of entries. */
+  count: number;
   /** `DT_*` per entry (a view into the packed buffer). */
   dTypes: Uint8Array;
 }
 
 const WALK_HEADER = 20;
-const DIR_RECORD = 24;
+const DIR_RECORD = 32;
 const SLASH = 0x2f;
 const READ_SYSCALLS = ['', 'open', 'getdents64'] as const;
 
-/** Every name of the names area, in order (each name is followed by '/'). */
+/** The names in `packed[start, start + bytes)`, each followed by '/'. */
 function decodeNames(packed: Buffer, start: number, bytes: number, count: number): string[] {
   if (count === 0) return [];
-  // One decode and one split for all names; '/' never occurs inside a name.
+  // One decode and one split for the directory; '/' never occurs inside a name.
   const all = packed.toString('utf8', start, start + bytes - 1);
   if (!all.includes('\uFFFD')) return all.split('/');
   // Some name is not valid UTF-8 (or holds a real U+FFFD): decode name by name.
@@ -82,14 +84,17 @@ function decodeNames(packed: Buffer, start: number, bytes: number, count: number
   return names;
 }
 
-/** Decodes the walker's packed buffer: one record per directory passed in, same order. */
+/**
+ * Decodes the walker's packed buffer: one record per directory passed in, same
+ * order. Names are decoded per directory on first use: a walk reads the names
+ * of directories that have subdirectories, and most never need the rest.
+ */
 export function decodeWalk(packed: Buffer, errnoName: InotifyAddon['errnoName']): PackedWalkDir[] {
   const version = packed.readUInt32LE(0);
-  if (version !== 2) throw new Error(`walk buffer version ${version}, expected 2`);
+  if (version !== 3) throw new Error(`walk buffer version ${version}, expected 3`);
   const count = packed.readUInt32LE(4);
-  const entryCount = packed.readUInt32LE(8);
   const typesOffset = WALK_HEADER + DIR_RECORD * count;
-  const names = decodeNames(packed, packed.readUInt32LE(12), packed.readUInt32LE(16), entryCount);
+  const namesOffset = packed.readUInt32LE(12);
   const dirs: PackedWalkDir[] = new Array(count);
   for (let i = 0; i < count; i++) {
     const rec = WALK_HEADER + DIR_RECORD * i;
@@ -97,9 +102,12 @@ export function decodeWalk(packed: Buffer, errnoName: InotifyAddon['errnoName'])
     const readErr = packed.readInt32LE(rec + 8);
     const first = packed.readUInt32LE(rec + 16);
     const n = packed.readUInt32LE(rec + 20);
+    const nameStart = namesOffset + packed.readUInt32LE(rec + 24);
+    const nameBytes = packed.readUInt32LE(rec + 28);
     const dir: PackedWalkDir = {
       wd: packed.readInt32LE(rec),
-      names: names.slice(first, first + n),
+      names: () => decodeNames(packed, nameStart, nameBytes, n),
+      count: n,
       dTypes: packed.subarray(typesOffset + first, typesOffset + first + n),
     };
     if (watchErr !== 0) dir.watchErrno = errnoName(watchErr);

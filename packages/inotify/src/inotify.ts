@@ -65,8 +65,10 @@ export interface WalkResult {
   watchError?: VigilError;
   /** Why the listing failed (e.g. PATH_NOT_FOUND when the directory vanished). Entries are then empty or partial. */
   readError?: VigilError;
-  /** Entry names in directory order, decoded losslessly; `.` and `..` omitted. */
-  names: string[];
+  /** Entry names in directory order, decoded losslessly; `.` and `..` omitted. Decoded on first access. */
+  readonly names: string[];
+  /** Number of entries (without decoding their names). */
+  readonly count: number;
   /** `DT_*` of each entry (see {@link DT}; {@link kindFromDType} maps it). */
   dTypes: Uint8Array;
   /** The same entries as objects, built lazily on first access. */
@@ -77,20 +79,31 @@ class WalkResultImpl implements WalkResult {
   watchError?: VigilError;
   readError?: VigilError;
   #entries: WalkEntry[] | undefined;
+  #names: string[] | undefined;
+  #decode: () => string[];
 
   constructor(
     readonly path: string,
     readonly wd: number | undefined,
-    readonly names: string[],
+    decode: () => string[],
+    readonly count: number,
     readonly dTypes: Uint8Array,
-  ) {}
+  ) {
+    this.#decode = decode;
+  }
+
+  get names(): string[] {
+    this.#names ??= this.#decode();
+    return this.#names;
+  }
 
   get entries(): WalkEntry[] {
     if (!this.#entries) {
-      const entries: WalkEntry[] = new Array(this.names.length);
+      const names = this.names;
+      const entries: WalkEntry[] = new Array(names.length);
       for (let i = 0; i < entries.length; i++) {
         const dType = this.dTypes[i]!;
-        entries[i] = { name: this.names[i]!, kind: kindFromDType(dType), dType };
+        entries[i] = { name: names[i]!, kind: kindFromDType(dType), dType };
       }
       this.#entries = entries;
     }
@@ -257,7 +270,7 @@ export class Inotify extends EventEmitter<InotifyEmitterEvents> {
     for (let i = 0; i < decoded.length; i++) {
       const d = decoded[i]!;
       const path = dirs[i]!;
-      const result = new WalkResultImpl(path, d.wd >= 0 ? d.wd : undefined, d.names, d.dTypes);
+      const result = new WalkResultImpl(path, d.wd >= 0 ? d.wd : undefined, d.names, d.count, d.dTypes);
       if (d.wd >= 0 && !this.#closed) this.#watches.set(d.wd, path);
       if (d.watchErrno) result.watchError = inotifyError({ errno: d.watchErrno, syscall: 'inotify_add_watch' }, path);
       if (d.readErrno) result.readError = inotifyError({ errno: d.readErrno, syscall: d.readSyscall ?? 'getdents64' }, path);

@@ -41,7 +41,7 @@ export interface WatchTreeSummary {
 /** Below this many directories a level is one native call; splitting costs more than it saves. */
 const MIN_CHUNK = 64;
 /** Chunks per pool thread in a level, so that walking and digesting overlap. */
-const CHUNKS_PER_THREAD = 4;
+const CHUNKS_PER_THREAD = 2;
 
 /**
  * Watches `roots` and every directory below them: level by level, each level
@@ -68,12 +68,15 @@ export async function watchTree(
     const digest = (results: WalkResult[]): void => {
       for (const result of results) {
         summary.directories++;
-        summary.entries += result.names.length;
+        summary.entries += result.count;
         if (result.watchError || result.readError) summary.failed.push(result);
         options.onDirectory?.(result);
-        const { names, dTypes } = result;
-        // indexOf on the typed array jumps from directory to directory natively.
+        const { dTypes } = result;
+        // indexOf on the typed array jumps from directory to directory natively;
+        // names are decoded only for a directory that has subdirectories.
+        let names: string[] | undefined;
         for (let k = dTypes.indexOf(DT.DT_DIR); k >= 0; k = dTypes.indexOf(DT.DT_DIR, k + 1)) {
+          names ??= result.names;
           const child = joinPath(result.path, names[k]!);
           if (!descend || descend(child, { name: names[k]!, kind: EntryKind.DIRECTORY, dType: DT.DT_DIR })) next.push(child);
         }

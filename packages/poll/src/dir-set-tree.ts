@@ -10,6 +10,9 @@ import type { DirChanges, DirSetScanner, ScannedEntry } from './scanner/index.js
 /** Errors a network or FUSE filesystem may recover from: retry, don't report deletes. */
 const TRANSIENT = new Set(['EIO', 'ESTALE', 'ENOTCONN', 'ETIMEDOUT', 'EHOSTDOWN', 'EHOSTUNREACH', 'ECONNABORTED', 'ECONNRESET', 'EAGAIN', 'ENOLINK', 'EREMOTEIO']);
 
+/** Directories per scan call during the initial scan. */
+const INITIAL_SCAN_CHUNK = 200;
+
 /** Keeps the directory-set scanner's tracked set equal to the (non-ignored) directories of the tree. */
 export class DirSetTree {
   #ctx: SubscribeContext;
@@ -33,7 +36,7 @@ export class DirSetTree {
 
   /** Fills the index with the whole tree (during subscribe, before ready). */
   async initialScan(): Promise<void> {
-    const { index, root, ignore } = this.#ctx;
+    const { index, root } = this.#ctx;
     const st = await rootStat(this.#ctx);
     index.set(root, st);
     this.#track([root], [`${st.dev}:${st.ino}`]);
@@ -44,26 +47,34 @@ export class DirSetTree {
     while (level.length) {
       const next: string[] = [];
       const ids: string[] = [];
-      for (const c of await this.#scanner.scan(level)) {
-        if (c.error) {
-          if (c.error.errno === 'EACCES' || c.error.errno === 'EPERM') this.#warnUnreadable(c.dir, c.error.errno, c.error.syscall);
-          continue;
-        }
-        const keep = ignore.ignoresNothing?.() ? c.added : c.added.filter((e) => !ignore(joinPath(c.dir, e.name), e.kind));
-        index.addListing(c.dir, keep.map((e) => e.name), keep);
-        for (const e of keep) {
-          if (e.kind !== 'directory') continue;
-          const id = `${e.dev}:${e.ino}`;
-          if (this.#ctx.options.followSymlinks && this.#identities.has(id)) {
-            this.#loopWarning(joinPath(c.dir, e.name));
-            continue;
-          }
-          next.push(joinPath(c.dir, e.name));
-          ids.push(id);
-        }
+      // A level in chunks: each scan's result is digested and dropped before the
+      // next, so the peak (and with it RSS) stays small on wide trees.
+      for (let i = 0; i < level.length; i += INITIAL_SCAN_CHUNK) {
+        for (const c of await this.#scanner.scan(level.slice(i, i + INITIAL_SCAN_CHUNK))) this.#digestInitial(c, next, ids);
       }
       this.#track(next, ids);
       level = next;
+    }
+  }
+
+  /** One directory of the initial scan into the index; its subdirectories onto the next level. */
+  #digestInitial(c: DirChanges, next: string[], ids: string[]): void {
+    const { index, ignore } = this.#ctx;
+    if (c.error) {
+      if (c.error.errno === 'EACCES' || c.error.errno === 'EPERM') this.#warnUnreadable(c.dir, c.error.errno, c.error.syscall);
+      return;
+    }
+    const keep = ignore.ignoresNothing?.() ? c.added : c.added.filter((e) => !ignore(joinPath(c.dir, e.name), e.kind));
+    index.addListing(c.dir, keep.map((e) => e.name), keep);
+    for (const e of keep) {
+      if (e.kind !== 'directory') continue;
+      const id = `${e.dev}:${e.ino}`;
+      if (this.#ctx.options.followSymlinks && this.#identities.has(id)) {
+        this.#loopWarning(joinPath(c.dir, e.name));
+        continue;
+      }
+      next.push(joinPath(c.dir, e.name));
+      ids.push(id);
     }
   }
 

@@ -29,7 +29,7 @@ import {
   type SubscribeContext,
 } from '@vigil/core';
 import { loadInotifyAddon } from '../addon.js';
-import { IN, kindFromDType } from '../constants.js';
+import { DT, IN, kindFromDType } from '../constants.js';
 import { Inotify, type InotifyEvent, type WalkResult } from '../inotify.js';
 import { watchTree } from '../walk.js';
 import { Meaning, WATCH_MASK, isDirectoryEvent, meaningOf } from './mask-table.js';
@@ -237,15 +237,21 @@ class InotifySubscription implements BackendSubscription {
       ctx.sink.warning(result.readError);
       rootError ??= result.readError;
     }
-    if (ctx.index.get(result.path)?.kind !== 'directory') return rootError;
-    const { names: all, dTypes } = result;
+    if (!ctx.index.hasDirectory(result.path)) return rootError;
+    const { dTypes } = result;
     if (ctx.ignore.ignoresNothing?.()) {
-      // The ready-time path: no per-entry path or predicate, the walker's arrays go in as they are.
-      const entries: IndexEntry[] = new Array(all.length);
-      for (let i = 0; i < all.length; i++) entries[i] = ENTRY_BY_DTYPE[dTypes[i]!] ?? UNKNOWN_ENTRY;
-      ctx.index.addListing(result.path, all, entries);
+      // The ready-time path: no per-entry path or predicate, and names are decoded
+      // only when something asks for them (the index keeps the walker's buffer).
+      ctx.index.addListing(result.path, () => result.names, {
+        length: result.count,
+        at: (i) => ENTRY_BY_DTYPE[dTypes[i]!] ?? UNKNOWN_ENTRY,
+        *directoryIndices() {
+          for (let k = dTypes.indexOf(DT.DT_DIR); k >= 0; k = dTypes.indexOf(DT.DT_DIR, k + 1)) yield k;
+        },
+      });
       return rootError;
     }
+    const all = result.names;
     const names: string[] = [];
     const entries: IndexEntry[] = [];
     for (let i = 0; i < all.length; i++) {

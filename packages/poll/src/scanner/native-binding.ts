@@ -154,6 +154,16 @@ const STAT_BYTES = 32;
  * its directory, or undefined when it was untracked meanwhile (then the
  * directory's report is skipped).
  */
+/**
+ * The name at `buf[at, at + length)`. Straight from the buffer in the common
+ * case (no intermediate Buffer view per entry); through the lossless decoder
+ * only when the bytes are not valid UTF-8 (a U+FFFD shows up).
+ */
+function nameAt(buf: Buffer, at: number, length: number): string {
+  const fast = buf.toString('utf8', at, at + length);
+  return fast.includes('\uFFFD') ? decodeName(buf.subarray(at, at + length)) : fast;
+}
+
 export function decodeChanges(buf: Buffer, dirOf: (id: number) => string | undefined): DirChanges[] {
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const le = LITTLE_ENDIAN;
@@ -176,13 +186,13 @@ export function decodeChanges(buf: Buffer, dirOf: (id: number) => string | undef
       const nameLength = view.getUint32(at + 4, le);
       at += RECORD_BYTES;
       if (tag === 0) {
-        if (changes) changes.removed.push(decodeName(buf.subarray(at, at + nameLength)));
+        if (changes) changes.removed.push(nameAt(buf, at, nameLength));
         at += nameLength;
         continue;
       }
       if (changes) {
         const entry: ScannedEntry = {
-          name: decodeName(buf.subarray(at + STAT_BYTES, at + STAT_BYTES + nameLength)),
+          name: nameAt(buf, at + STAT_BYTES, nameLength),
           kind: KINDS[kind] ?? 'other',
           dev: view.getFloat64(at, le),
           ino: view.getFloat64(at + 8, le),
