@@ -1,5 +1,7 @@
 #include "inotify_reader.h"
 
+#include <fcntl.h>
+
 #include <cstring>
 #include <string>
 
@@ -85,7 +87,7 @@ Napi::Value InotifyReader::RemoveWatch(const Napi::CallbackInfo& info) {
 Napi::Value InotifyReader::Start(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsFunction()) {
-    throw Napi::TypeError::New(env, "start(onBatch: Function, bufferSize?: number, maxInFlight?: number)");
+    throw Napi::TypeError::New(env, "start(onBatch: Function, bufferSize?: number, maxInFlight?: number, watchMounts?: boolean)");
   }
   if (!inotify_) return SysErrorValue(env, EBADF, "start");
   if (thread_) return env.Undefined();
@@ -99,6 +101,12 @@ Napi::Value InotifyReader::Start(const Napi::CallbackInfo& info) {
   if (info.Length() > 2 && info[2].IsNumber()) {
     int64_t requested = info[2].As<Napi::Number>().Int64Value();
     if (requested > 0) maxInFlight = static_cast<uint32_t>(requested);
+  }
+
+  UniqueFd mountTable;
+  if (info.Length() > 3 && info[3].IsBoolean() && info[3].As<Napi::Boolean>().Value()) {
+    // Not fatal when missing (no /proc): the caller then sees no mount records.
+    mountTable = UniqueFd(open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC));
   }
 
   auto* delivery = new Delivery();
@@ -122,7 +130,7 @@ Napi::Value InotifyReader::Start(const Napi::CallbackInfo& info) {
         }
         return true;
       },
-      [inFlight, maxInFlight]() { return inFlight->load(std::memory_order_relaxed) < maxInFlight; });
+      [inFlight, maxInFlight]() { return inFlight->load(std::memory_order_relaxed) < maxInFlight; }, std::move(mountTable));
   const char* syscall = "start";
   int err = thread_->start(&syscall);
   if (err != 0) {

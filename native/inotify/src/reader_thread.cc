@@ -3,20 +3,24 @@
 #include <poll.h>
 #include <pthread.h>
 #include <sys/eventfd.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 #include <system_error>
 
 #include "batch_packer.h"
 
 namespace vigil {
 
-ReaderThread::ReaderThread(std::shared_ptr<InotifyFd> inotify, size_t bufferSize, Sink sink, Gate gate)
+ReaderThread::ReaderThread(std::shared_ptr<InotifyFd> inotify, size_t bufferSize, Sink sink, Gate gate,
+                           UniqueFd mountTable)
     : inotify_(std::move(inotify)),
       bufferSize_(bufferSize < kMinBufferSize ? kMinBufferSize : bufferSize),
       sink_(std::move(sink)),
-      gate_(std::move(gate)) {}
+      gate_(std::move(gate)),
+      mountTable_(std::move(mountTable)) {}
 
 ReaderThread::~ReaderThread() { stop(); }
 
@@ -56,12 +60,16 @@ void ReaderThread::run() {
   // fd (kept open by the shared_ptr), polls stop_, calls sink_. Nothing else.
   pthread_setname_np(pthread_self(), "vigil-inotify");
   std::vector<uint8_t> buf(bufferSize_);
-  struct pollfd fds[2] = {{inotify_->fd(), POLLIN, 0}, {stop_.get(), POLLIN, 0}};
+  // The mount table is pollable (proc(5)): POLLPRI after a mount or unmount, so
+  // mounts are noticed without any timer.
+  if (mountTable_.valid()) drainMountTable();
+  struct pollfd fds[3] = {{inotify_->fd(), POLLIN, 0}, {stop_.get(), POLLIN, 0}, {mountTable_.get(), POLLPRI, 0}};
+  nfds_t count = mountTable_.valid() ? 3 : 2;
   for (;;) {
     // While JS is behind, wait on the stop fd alone and look again shortly:
     // unread records stay in the kernel queue (which overflows if JS stays stalled).
     bool open = gate_();
-    int n = open ? poll(fds, 2, -1) : poll(&fds[1], 1, kGateRecheckMs);
+    int n = open ? poll(fds, count, -1) : poll(&fds[1], 1, kGateRecheckMs);
     if (!open) {
       if (n > 0) return;  // stop requested
       if (n < 0 && errno != EINTR) {
@@ -76,6 +84,10 @@ void ReaderThread::run() {
       return;
     }
     if (fds[1].revents != 0) return;  // stop requested
+    if (count == 3 && (fds[2].revents & (POLLPRI | POLLERR)) != 0) {
+      if (!mountsChanged()) return;
+      continue;
+    }
     if (fds[0].revents & POLLIN) {
       if (!drain(&buf)) return;
     } else if (fds[0].revents & (POLLERR | POLLHUP | POLLNVAL)) {
@@ -103,6 +115,24 @@ bool ReaderThread::drain(std::vector<uint8_t>* buf) {
     if (!sink_(std::move(batch))) return false;
   }
   return false;
+}
+
+void ReaderThread::drainMountTable() {
+  // Threading: reader thread only. Reading the table to its end re-arms POLLPRI.
+  char scratch[4096];
+  lseek(mountTable_.get(), 0, SEEK_SET);
+  while (read(mountTable_.get(), scratch, sizeof scratch) > 0) {
+  }
+}
+
+bool ReaderThread::mountsChanged() {
+  // Threading: reader thread only.
+  drainMountTable();
+  auto batch = std::make_unique<ReadBatch>();
+  batch->bytes.resize(BatchPacker::kHeaderSize, 0);
+  int32_t wd = kMountsChangedWd;
+  std::memcpy(batch->bytes.data(), &wd, sizeof wd);
+  return sink_(std::move(batch));
 }
 
 void ReaderThread::fail(int err, const char* syscall) {

@@ -39,7 +39,15 @@ class ReaderThread {
   /** How often a gated reader looks again whether JS has caught up. */
   static constexpr int kGateRecheckMs = 2;
 
-  ReaderThread(std::shared_ptr<InotifyFd> inotify, size_t bufferSize, Sink sink, Gate gate);
+  /**
+   * `mountTable`, when valid, is an open /proc/self/mountinfo: the thread also
+   * waits for its POLLPRI (the mount table changed) and then delivers a batch
+   * holding one synthetic record, wd kMountsChangedWd. Nothing else changes.
+   */
+  ReaderThread(std::shared_ptr<InotifyFd> inotify, size_t bufferSize, Sink sink, Gate gate, UniqueFd mountTable = UniqueFd());
+
+  /** The wd of the synthetic "mount table changed" record (inotify never hands out negative wds). */
+  static constexpr int32_t kMountsChangedWd = -2;
   ~ReaderThread();
   ReaderThread(const ReaderThread&) = delete;
   ReaderThread& operator=(const ReaderThread&) = delete;
@@ -55,6 +63,10 @@ class ReaderThread {
   void run();
   /** Reader thread: reads until EAGAIN. Returns false when the thread must end. */
   bool drain(std::vector<uint8_t>* buf);
+  /** Reader thread: reads the mount table to its end, which re-arms its POLLPRI. */
+  void drainMountTable();
+  /** Reader thread: re-arms the mount table's POLLPRI and delivers the synthetic record. */
+  bool mountsChanged();
   /** Reader thread: delivers an error batch; the thread ends after it. */
   void fail(int err, const char* syscall);
 
@@ -62,6 +74,7 @@ class ReaderThread {
   size_t bufferSize_;
   Sink sink_;
   Gate gate_;
+  UniqueFd mountTable_;
   UniqueFd stop_;
   std::atomic<bool> stopping_{false};
   std::thread thread_;

@@ -98,6 +98,11 @@ export interface BackendSink {
   rootRemoved(origin?: EventOrigin): void;
   /** An error that ends this root. */
   fatal(error: VigilError): void;
+  /**
+   * The mount table changed (a backend that can tell, like inotify, says so):
+   * core looks again for mounts inside this root and re-watches what changed.
+   */
+  mountsChanged(): void;
 }
 
 /** Everything a backend gets when asked to watch a root. */

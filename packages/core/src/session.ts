@@ -21,6 +21,8 @@ export interface SessionOutput {
   warning(error: VigilError): void;
   /** The root ended (ROOT_REMOVED or another fatal error); the session is closing itself. */
   ended(error: VigilError): void;
+  /** The backend says the mount table changed. */
+  mountsChanged?(): void;
 }
 
 /** How one root is watched (see Watcher.info()). */
@@ -165,6 +167,9 @@ export class RootSession {
       },
       rootRemoved: (origin) => this.#enqueue(() => this.#rootRemoved(origin ?? 'os')),
       fatal: (error) => this.#enqueue(() => this.#end(error)),
+      mountsChanged: () => {
+        if (!this.#closed) this.#output.mountsChanged?.();
+      },
     };
   }
 

@@ -453,6 +453,52 @@ export async function createWatcher(
     if (!group.primary.backend.capabilities.seesRemoteChanges) await group.primary.remount(mountPoint);
   };
 
+  // Mounts come and go while watching. A native primary's backend says when
+  // the mount table changed (no timer); then mounts under that root are
+  // compared with what was seen, and what changed is re-watched.
+  const checking = new Map<RootGroup, Promise<void>>();
+  const again = new Set<RootGroup>();
+  const checkMounts = (group: RootGroup): void => {
+    if (!env.subMounts || watcher.closed || group.primary?.rootKind !== 'directory') return;
+    if (checking.has(group)) {
+      again.add(group);
+      return;
+    }
+    const run = (async () => {
+      do {
+        again.delete(group);
+        try {
+          await reconcileMounts(group);
+        } catch (error) {
+          control.warning(fromSystemError(error));
+        }
+      } while (again.has(group) && !watcher.closed);
+    })();
+    checking.set(group, run);
+    void run.finally(() => checking.delete(group));
+  };
+  const reconcileMounts = async (group: RootGroup): Promise<void> => {
+    const current = new Map(env.subMounts!(group.root).map((m) => [m.mountPoint, m]));
+    for (const [mountPoint, known] of [...group.mounts]) {
+      const now = current.get(mountPoint);
+      if (!now || now.id !== known.id) await unmounted(group, mountPoint);
+    }
+    for (const m of current.values()) {
+      if (group.mounts.has(m.mountPoint) || group.isExcluded(m.mountPoint)) continue;
+      if (poller && group.pollsMount(m, group.primary.backend)) {
+        group.excluded.add(m.mountPoint);
+        if (!group.primary.backend.capabilities.seesRemoteChanges) await group.primary.remount(m.mountPoint);
+        await startMountSession(group, m, createIgnorePredicate(group.root, options.ignore), true);
+      } else {
+        group.mounts.set(m.mountPoint, { id: m.id });
+        if (m.remote && group.requested !== 'auto' && !group.primary.backend.capabilities.seesRemoteChanges) {
+          control.warning(remoteUnseen(m.mountPoint, m.type, group.primary.backend.name));
+        }
+        if (!group.primary.backend.capabilities.seesRemoteChanges) await group.primary.remount(m.mountPoint);
+      }
+    }
+  };
+
   try {
     for (const p of list) {
       const { root, kind } = await examineRoot(p);
@@ -474,6 +520,7 @@ export async function createWatcher(
         events: (batch) => control.batch(batch),
         warning: (error) => control.warning(error),
         ended: (error) => control.rootEnded(session, error),
+        mountsChanged: () => checkMounts(group),
       });
       group.primary = session;
       groups.push(group);
@@ -487,51 +534,14 @@ export async function createWatcher(
       }, true);
       if (choice.warning) control.warning(choice.warning);
       for (const m of mounts) if (group.excluded.has(m.mountPoint)) await startMountSession(group, m, userIgnore, false);
+      // A mount made while the tree was being walked came before the backend could signal it.
+      checkMounts(group);
     }
   } catch (error) {
     await watcher.close();
     throw fromSystemError(error);
   }
 
-  // Mounts come and go while watching: check the mount table, re-watch what changed.
-  if (env.subMounts && groups.some((g) => g.primary.rootKind === 'directory')) {
-    let checking = false;
-    const check = async (): Promise<void> => {
-      if (checking || watcher.closed) return;
-      checking = true;
-      try {
-        for (const group of groups) {
-          if (group.primary.rootKind !== 'directory') continue;
-          const current = new Map(env.subMounts!(group.root).map((m) => [m.mountPoint, m]));
-          for (const [mountPoint, known] of [...group.mounts]) {
-            const now = current.get(mountPoint);
-            if (!now || now.id !== known.id) await unmounted(group, mountPoint);
-          }
-          for (const m of current.values()) {
-            if (group.mounts.has(m.mountPoint) || group.isExcluded(m.mountPoint)) continue;
-            if (poller && group.pollsMount(m, group.primary.backend)) {
-              group.excluded.add(m.mountPoint);
-              if (!group.primary.backend.capabilities.seesRemoteChanges) await group.primary.remount(m.mountPoint);
-              await startMountSession(group, m, createIgnorePredicate(group.root, options.ignore), true);
-            } else {
-              group.mounts.set(m.mountPoint, { id: m.id });
-              if (m.remote && group.requested !== 'auto' && !group.primary.backend.capabilities.seesRemoteChanges) {
-                control.warning(remoteUnseen(m.mountPoint, m.type, group.primary.backend.name));
-              }
-              if (!group.primary.backend.capabilities.seesRemoteChanges) await group.primary.remount(m.mountPoint);
-            }
-          }
-        }
-      } catch (error) {
-        control.warning(fromSystemError(error));
-      } finally {
-        checking = false;
-      }
-    };
-    const timer = setInterval(() => void check(), Math.min(1000, resolved.pollInterval));
-    timer.unref();
-    watcher.once('close', () => clearInterval(timer));
-  }
   control.started();
   return watcher;
 }

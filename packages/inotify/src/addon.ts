@@ -36,7 +36,12 @@ export interface NativeInotifyReader {
    * Starts the reader thread; `onBatch(batch)` per read(2) in the layout that
    * {@link decodeBatch} reads, or `onBatch(null, error)` once if reading fails.
    */
-  start(onBatch: (batch: Buffer | null, error?: SysErrorData) => void, bufferSize?: number, maxInFlight?: number): SysErrorData | undefined;
+  start(
+    onBatch: (batch: Buffer | null, error?: SysErrorData) => void,
+    bufferSize?: number,
+    maxInFlight?: number,
+    watchMounts?: boolean,
+  ): SysErrorData | undefined;
   /** The started reader keeps the event loop alive (the default). */
   ref(): void;
   /** The started reader does not keep the event loop alive. */

@@ -22,6 +22,7 @@ export { DT, IN, kindFromDType, maskToNames, type InotifyConstantName } from './
 export { BACKEND, inotifyError, readInotifySysctl } from './errors.js';
 export {
   Inotify,
+  MOUNTS_CHANGED_WD,
   type InotifyEmitterEvents,
   type InotifyEvent,
   type InotifyOptions,

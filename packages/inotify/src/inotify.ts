@@ -10,6 +10,9 @@ import { decodeBatch, decodeWalk, type RawInotifyEvent } from './batch.js';
 import { IN, kindFromDType } from './constants.js';
 import { BACKEND, inotifyError } from './errors.js';
 
+/** The wd of the record that says the mount table changed (see InotifyOptions.watchMountTable). */
+export const MOUNTS_CHANGED_WD = -2;
+
 /** One inotify record with the path of its watch. */
 export interface InotifyEvent extends RawInotifyEvent {
   /** The path the watch was added with; undefined for `IN_Q_OVERFLOW` (wd -1) or a wd this instance does not know. */
@@ -37,6 +40,12 @@ export interface InotifyOptions {
    * in the kernel queue, and past its limit the kernel reports IN_Q_OVERFLOW.
    */
   maxBatchesInFlight?: number;
+  /**
+   * Also tell when the mount table changes (a mount or unmount anywhere): the
+   * reader thread waits for /proc/self/mountinfo's POLLPRI, and a record with
+   * wd {@link MOUNTS_CHANGED_WD} (mask 0, no name) arrives. No timer involved.
+   */
+  watchMountTable?: boolean;
   /** Called with every batch, before the `'events'` listeners. */
   onEvents?: (events: InotifyEvent[]) => void;
 }
@@ -201,7 +210,12 @@ export class Inotify extends EventEmitter<InotifyEmitterEvents> {
   /** Starts the reader thread (only needed with `{start: false}`). Idempotent. */
   start(): void {
     if (this.#started || this.#closed) return;
-    const error = this.#reader.start((batch, err) => this.#onBatch(batch, err), this.#options.bufferSize, this.#options.maxBatchesInFlight);
+    const error = this.#reader.start(
+      (batch, err) => this.#onBatch(batch, err),
+      this.#options.bufferSize,
+      this.#options.maxBatchesInFlight,
+      this.#options.watchMountTable ?? false,
+    );
     if (error) throw inotifyError(error);
     this.#started = true;
     if (this.#options.persistent === false) this.#reader.unref();

@@ -30,7 +30,7 @@ import {
 } from '@vigil/core';
 import { loadInotifyAddon } from '../addon.js';
 import { DT, IN, kindFromDType } from '../constants.js';
-import { Inotify, type InotifyEvent, type WalkResult } from '../inotify.js';
+import { Inotify, MOUNTS_CHANGED_WD, type InotifyEvent, type WalkResult } from '../inotify.js';
 import { watchTree } from '../walk.js';
 import { Meaning, WATCH_MASK, isDirectoryEvent, meaningOf } from './mask-table.js';
 
@@ -104,7 +104,13 @@ class InotifySubscription implements BackendSubscription {
     const ctx = this.#ctx;
     // The reader starts only after the walk: what happens meanwhile waits in the
     // kernel queue and is read right after, so nothing between walk and ready is lost.
-    const inotify = new Inotify({ start: false, maxBatchesInFlight: batchesInFlight(), onEvents: (batch) => this.#onBatch(batch) });
+    const inotify = new Inotify({
+      start: false,
+      maxBatchesInFlight: batchesInFlight(),
+      // Mounts inside a watched tree change what its watches see: learn of it from the kernel, not a timer.
+      watchMountTable: ctx.rootKind === 'directory',
+      onEvents: (batch) => this.#onBatch(batch),
+    });
     this.#inotify = inotify;
     inotify.on('error', (error) => {
       if (!this.#closed) ctx.sink.fatal(error);
@@ -335,6 +341,11 @@ class InotifySubscription implements BackendSubscription {
 
     for (let i = 0; i < records.length; i++) {
       const r = records[i]!;
+      if (r.wd === MOUNTS_CHANGED_WD) {
+        flush();
+        sink.mountsChanged();
+        continue;
+      }
       const meaning = meaningOf(r.mask);
       if (meaning === Meaning.IGNORE) continue;
       if (meaning === Meaning.OVERFLOW) {
