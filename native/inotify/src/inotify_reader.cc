@@ -87,7 +87,7 @@ Napi::Value InotifyReader::RemoveWatch(const Napi::CallbackInfo& info) {
 Napi::Value InotifyReader::Start(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsFunction()) {
-    throw Napi::TypeError::New(env, "start(onBatch: Function, bufferSize?: number, maxInFlight?: number, watchMounts?: boolean)");
+    throw Napi::TypeError::New(env, "start(onBatch: Function, bufferSize?: number, maxBytesInFlight?: number, watchMounts?: boolean)");
   }
   if (!inotify_) return SysErrorValue(env, EBADF, "start");
   if (thread_) return env.Undefined();
@@ -97,10 +97,12 @@ Napi::Value InotifyReader::Start(const Napi::CallbackInfo& info) {
     if (requested > 0) bufferSize = static_cast<size_t>(requested);
   }
 
-  uint32_t maxInFlight = 64;
+  // Bytes of batches handed to JS and not yet run there. 16 MiB is about half a
+  // million records: an ordinary burst never reaches it, a stalled JS thread does.
+  uint64_t maxInFlight = 16u << 20;
   if (info.Length() > 2 && info[2].IsNumber()) {
     int64_t requested = info[2].As<Napi::Number>().Int64Value();
-    if (requested > 0) maxInFlight = static_cast<uint32_t>(requested);
+    if (requested > 0) maxInFlight = static_cast<uint64_t>(requested);
   }
 
   UniqueFd mountTable;
@@ -110,7 +112,7 @@ Napi::Value InotifyReader::Start(const Napi::CallbackInfo& info) {
   }
 
   auto* delivery = new Delivery();
-  std::shared_ptr<std::atomic<uint32_t>> inFlight = delivery->inFlight;
+  std::shared_ptr<std::atomic<uint64_t>> inFlight = delivery->inFlight;
   tsfn_ = Tsfn::New(env, info[0].As<Napi::Function>(), "vigil-inotify", 0 /* unbounded: never block the reader */,
                     1, delivery, [](Napi::Env, void*, Delivery* d) { delete d; });
   delivery_ = delivery;
@@ -122,9 +124,10 @@ Napi::Value InotifyReader::Start(const Napi::CallbackInfo& info) {
       inotify_, bufferSize,
       [tsfn, inFlight](std::unique_ptr<ReadBatch> batch) mutable {
         ReadBatch* raw = batch.release();
-        inFlight->fetch_add(1, std::memory_order_relaxed);
+        uint64_t weight = inFlightWeight(*raw);
+        inFlight->fetch_add(weight, std::memory_order_relaxed);
         if (tsfn.NonBlockingCall(raw) != napi_ok) {
-          inFlight->fetch_sub(1, std::memory_order_relaxed);
+          inFlight->fetch_sub(weight, std::memory_order_relaxed);
           delete raw;
           return false;
         }
@@ -168,7 +171,7 @@ Napi::Value InotifyReader::GetFd(const Napi::CallbackInfo& info) {
 
 void InotifyReader::CallJs(Napi::Env env, Napi::Function onBatch, Delivery* delivery, ReadBatch* raw) {
   std::unique_ptr<ReadBatch> batch(raw);
-  if (delivery != nullptr) delivery->inFlight->fetch_sub(1, std::memory_order_relaxed);
+  if (delivery != nullptr) delivery->inFlight->fetch_sub(inFlightWeight(*batch), std::memory_order_relaxed);
   // env is null when the TSFN is being torn down with batches still queued.
   if (env == nullptr || onBatch.IsEmpty() || delivery == nullptr || delivery->closed) return;
   if (batch->err != 0) {

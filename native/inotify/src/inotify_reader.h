@@ -42,13 +42,15 @@ class InotifyReader : public Napi::ObjectWrap<InotifyReader> {
   struct Delivery {
     bool closed = false;
     /**
-     * Batches handed to the TSFN and not yet run by CallJs. Shared with the
-     * reader thread, which stops reading at the cap: memory stays bounded and
+     * Bytes of batches handed to the TSFN and not yet run by CallJs. Shared with
+     * the reader thread, which stops reading at the cap: memory stays bounded and
      * a stalled JS thread makes the kernel queue overflow (vigil then rescans)
      * instead of growing this process without limit.
      */
-    std::shared_ptr<std::atomic<uint32_t>> inFlight = std::make_shared<std::atomic<uint32_t>>(0);
+    std::shared_ptr<std::atomic<uint64_t>> inFlight = std::make_shared<std::atomic<uint64_t>>(0);
   };
+  /** What a batch counts against the in-flight limit: its bytes (at least 1, for error batches). */
+  static uint64_t inFlightWeight(const ReadBatch& batch) { return batch.bytes.empty() ? 1 : batch.bytes.size(); }
   /** Main thread: runs one queued batch (or drops it once closed or during teardown, when env is null). */
   static void CallJs(Napi::Env env, Napi::Function onBatch, Delivery* delivery, ReadBatch* batch);
   using Tsfn = Napi::TypedThreadSafeFunction<Delivery, ReadBatch, CallJs>;

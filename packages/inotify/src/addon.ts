@@ -39,7 +39,7 @@ export interface NativeInotifyReader {
   start(
     onBatch: (batch: Buffer | null, error?: SysErrorData) => void,
     bufferSize?: number,
-    maxInFlight?: number,
+    maxBytesInFlight?: number,
     watchMounts?: boolean,
   ): SysErrorData | undefined;
   /** The started reader keeps the event loop alive (the default). */

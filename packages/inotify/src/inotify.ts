@@ -35,11 +35,12 @@ export interface InotifyOptions {
   /** read(2) buffer in bytes (default 256 KiB, at least 64 KiB): one read makes one batch. */
   bufferSize?: number;
   /**
-   * How many batches may wait for the JS thread before the reader stops
-   * reading (default 64). Memory stays bounded: if JS stays busy, records wait
-   * in the kernel queue, and past its limit the kernel reports IN_Q_OVERFLOW.
+   * How many bytes of batches may wait for the JS thread before the reader
+   * stops reading (default 16 MiB, about half a million records). Memory stays
+   * bounded: if JS stays busy, records wait in the kernel queue, and past its
+   * limit (fs.inotify.max_queued_events) the kernel reports IN_Q_OVERFLOW.
    */
-  maxBatchesInFlight?: number;
+  maxBytesInFlight?: number;
   /**
    * Also tell when the mount table changes (a mount or unmount anywhere): the
    * reader thread waits for /proc/self/mountinfo's POLLPRI, and a record with
@@ -213,7 +214,7 @@ export class Inotify extends EventEmitter<InotifyEmitterEvents> {
     const error = this.#reader.start(
       (batch, err) => this.#onBatch(batch, err),
       this.#options.bufferSize,
-      this.#options.maxBatchesInFlight,
+      this.#options.maxBytesInFlight,
       this.#options.watchMountTable ?? false,
     );
     if (error) throw inotifyError(error);

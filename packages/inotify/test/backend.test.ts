@@ -61,10 +61,10 @@ describe('inotify backend', () => {
       mkdirSync(path.join(dir, `old${d}`));
       for (let f = 0; f < 20; f++) writeFileSync(path.join(dir, `old${d}`, `f${f}`), 'x');
     }
-    // One batch in flight: while the JS thread is blocked the reader stops after
+    // One byte in flight: while the JS thread is blocked the reader stops after
     // one read, so the kernel queue (16384 here) must overflow.
-    process.env.VIGIL_INOTIFY_BATCHES_IN_FLIGHT = '1';
-    cleanups.push(() => void delete process.env.VIGIL_INOTIFY_BATCHES_IN_FLIGHT);
+    process.env.VIGIL_INOTIFY_BYTES_IN_FLIGHT = '1';
+    cleanups.push(() => void delete process.env.VIGIL_INOTIFY_BYTES_IN_FLIGHT);
     const { watcher, warnings } = await watchWithInotify(dir);
     // 21,000 creates in watched directories (more than max_queued_events, 16384
     // here), a new populated directory, a deleted one and a directory rename, all while the JS thread is blocked in spawnSync.

@@ -42,14 +42,15 @@ import { Meaning, WATCH_MASK, isDirectoryEvent, meaningOf } from './mask-table.j
 const MOVE_PAIR_WAIT_MS = 20;
 
 /**
- * How many read batches may wait for the JS thread (VIGIL_INOTIFY_BATCHES_IN_FLIGHT,
- * default 64 × 256 KiB). Past it the reader stops reading, the kernel queue
- * takes the burst, and an overflow there is recovered by a rescan (R7): memory
- * stays bounded however long the JS thread is stalled.
+ * How many bytes of read batches may wait for the JS thread
+ * (VIGIL_INOTIFY_BYTES_IN_FLIGHT, default 16 MiB). Past it the reader stops
+ * reading, the kernel queue takes the rest, and an overflow there is
+ * recovered by a rescan (R7): memory stays bounded however long the JS thread
+ * is stalled, and an ordinary burst never gets near it.
  */
-function batchesInFlight(): number {
-  const n = Number(process.env.VIGIL_INOTIFY_BATCHES_IN_FLIGHT);
-  return Number.isInteger(n) && n > 0 ? n : 64;
+function bytesInFlight(): number | undefined {
+  const n = Number(process.env.VIGIL_INOTIFY_BYTES_IN_FLIGHT);
+  return Number.isInteger(n) && n > 0 ? n : undefined;
 }
 
 /** Index entries by d_type (what a listing tells), looked up once per entry of the initial walk. */
@@ -106,7 +107,7 @@ class InotifySubscription implements BackendSubscription {
     // kernel queue and is read right after, so nothing between walk and ready is lost.
     const inotify = new Inotify({
       start: false,
-      maxBatchesInFlight: batchesInFlight(),
+      maxBytesInFlight: bytesInFlight(),
       // Mounts inside a watched tree change what its watches see: learn of it from the kernel, not a timer.
       watchMountTable: ctx.rootKind === 'directory',
       onEvents: (batch) => this.#onBatch(batch),
