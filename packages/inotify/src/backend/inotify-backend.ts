@@ -134,7 +134,7 @@ class InotifySubscription implements BackendSubscription {
       }
       let rootError: VigilError | undefined;
       await watchTree(inotify, [ctx.root], WATCH_MASK, {
-        descend: (path) => !ctx.ignore(path, 'directory'),
+        descend: ctx.ignore.ignoresNothing?.() ? undefined : (path) => !ctx.ignore(path, 'directory'),
         onDirectory: (result) => {
           const error = this.#recordWalk(result);
           if (error && result.path === ctx.root) rootError = error;
