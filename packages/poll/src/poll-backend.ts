@@ -11,6 +11,9 @@
 import type { Backend, BackendSubscription, SubscribeContext, TreeDiff } from '@vigil/core';
 import { diffScan, fromSystemError, parentPath, scanTree, statEntry } from '@vigil/core';
 
+/** How much later than one interval a change may be reported (see #schedule). */
+const SLACK_MS = 50;
+
 /** The longest wait between two polls of a root that keeps failing. */
 const MAX_BACKOFF_MS = 30_000;
 import { createDirSetScanner, type DirSetScanner } from './scanner/index.js';
@@ -40,8 +43,9 @@ class PollSubscription implements BackendSubscription {
   #scans = 0;
   /** Consecutive failed polls (a hung or disconnected mount): the next one waits longer, up to MAX_BACKOFF_MS. */
   #failures = 0;
-  /** When the previous scan started (performance.now()). */
+  /** When the previous scan started (performance.now()), and how long it took. */
   #lastStart = performance.now();
+  #lastDuration = 0;
 
   constructor(ctx: SubscribeContext) {
     this.#ctx = ctx;
@@ -74,15 +78,18 @@ class PollSubscription implements BackendSubscription {
   #schedule(): void {
     if (this.#closed) return;
     const interval = this.#ctx.options.pollInterval;
-    // Scans start one interval apart (not one interval after the previous one
-    // ended), so a change waits at most an interval plus one scan; a scan
-    // longer than the interval is followed by the next at once, never overlapped.
+    // A change is seen by the next read of its directory and reported when that
+    // scan ends, so it waits up to (time between scan starts) + (scan time).
+    // Scans therefore start early by the last scan's duration (less a small
+    // slack): a change is reported within pollInterval + SLACK_MS. A scan longer
+    // than the interval is followed by the next at once, never overlapped.
     const delay = this.#failures
       ? Math.min(interval * 2 ** Math.min(this.#failures, 8), Math.max(MAX_BACKOFF_MS, interval))
-      : Math.max(0, this.#lastStart + interval - performance.now());
+      : Math.max(0, this.#lastStart + interval + SLACK_MS - this.#lastDuration - performance.now());
     this.#timer = setTimeout(() => {
       this.#lastStart = performance.now();
       this.#scanning = this.#poll().finally(() => {
+        this.#lastDuration = Math.min(performance.now() - this.#lastStart, interval);
         this.#scanning = undefined;
         this.#schedule();
       });
