@@ -44,8 +44,8 @@ export interface ListingEntries {
   readonly length: number;
   /** The entry at position `i` (same position as its name). */
   at(i: number): IndexEntry;
-  /** Positions of the directories among the entries. */
-  directoryIndices(): Iterable<number>;
+  /** Positions of the directories among the entries (an array: this runs once per directory of a walk, mostly cold). */
+  directoryIndices(): readonly number[];
 }
 
 /** ListingEntries over a plain array. */
@@ -53,8 +53,10 @@ function arrayEntries(entries: readonly IndexEntry[]): ListingEntries {
   return {
     length: entries.length,
     at: (i) => entries[i]!,
-    *directoryIndices() {
-      for (let i = 0; i < entries.length; i++) if (entries[i]!.kind === 'directory') yield i;
+    directoryIndices() {
+      const out: number[] = [];
+      for (let i = 0; i < entries.length; i++) if (entries[i]!.kind === 'directory') out.push(i);
+      return out;
     },
   };
 }
@@ -164,10 +166,11 @@ export class TreeIndex {
         map.set(list[i]!, entries.at(i));
       }
     }
-    let list: readonly string[] | undefined;
-    for (const i of entries.directoryIndices()) {
-      list ??= namesOf(listing);
-      const p = joinPath(dir, list[i]!);
+    const subdirs = entries.directoryIndices();
+    if (subdirs.length === 0) return;
+    const list = namesOf(listing);
+    for (let k = 0; k < subdirs.length; k++) {
+      const p = joinPath(dir, list[subdirs[k]!]!);
       if (!this.#dirs.has(p)) this.#dirs.set(p, new Map());
     }
   }

@@ -25,6 +25,7 @@ import {
   type Backend,
   type BackendSubscription,
   type IndexEntry,
+  type ListingEntries,
   type RawEvent,
   type SubscribeContext,
 } from '@vigil/core';
@@ -56,6 +57,31 @@ function bytesInFlight(): number | undefined {
 /** Index entries by d_type (what a listing tells), looked up once per entry of the initial walk. */
 const ENTRY_BY_DTYPE: readonly IndexEntry[] = Array.from({ length: 16 }, (_, d) => kindOnly(kindFromDType(d)));
 const UNKNOWN_ENTRY = kindOnly('unknown');
+
+/** A walked directory's entries as the index reads them: straight from the d_type column. */
+class DTypeEntries implements ListingEntries {
+  readonly #dTypes: Uint8Array;
+  readonly length: number;
+
+  constructor(dTypes: Uint8Array, length: number) {
+    this.#dTypes = dTypes;
+    this.length = length;
+  }
+
+  at(i: number): IndexEntry {
+    return ENTRY_BY_DTYPE[this.#dTypes[i]!] ?? UNKNOWN_ENTRY;
+  }
+
+  directoryIndices(): readonly number[] {
+    const d = this.#dTypes;
+    let k = d.indexOf(DT.DT_DIR);
+    if (k < 0) return NO_INDICES;
+    const out: number[] = [];
+    for (; k >= 0; k = d.indexOf(DT.DT_DIR, k + 1)) out.push(k);
+    return out;
+  }
+}
+const NO_INDICES: readonly number[] = [];
 
 /** The inotify backend (Linux). */
 export const inotifyBackend: Backend = {
@@ -249,13 +275,7 @@ class InotifySubscription implements BackendSubscription {
     if (ctx.ignore.ignoresNothing?.()) {
       // The ready-time path: no per-entry path or predicate, and names are decoded
       // only when something asks for them (the index keeps the walker's buffer).
-      ctx.index.addListing(result.path, () => result.names, {
-        length: result.count,
-        at: (i) => ENTRY_BY_DTYPE[dTypes[i]!] ?? UNKNOWN_ENTRY,
-        *directoryIndices() {
-          for (let k = dTypes.indexOf(DT.DT_DIR); k >= 0; k = dTypes.indexOf(DT.DT_DIR, k + 1)) yield k;
-        },
-      });
+      ctx.index.addListing(result.path, () => result.names, new DTypeEntries(dTypes, result.count));
       return rootError;
     }
     const all = result.names;
