@@ -18,9 +18,16 @@ Napi::Value WalkWorker::Walk(const Napi::CallbackInfo& info) {
   dirs.reserve(list.Length());
   for (uint32_t i = 0; i < list.Length(); i++) {
     Napi::Value v = list.Get(i);
-    if (!v.IsBuffer()) throw Napi::TypeError::New(env, "walk: dirs must be Buffers");
-    auto b = v.As<Napi::Buffer<char>>();
-    dirs.emplace_back(b.Data(), b.Length());
+    // A Buffer carries a name's exact bytes; a string is accepted for the common
+    // case of a valid UTF-8 path (no per-directory Buffer to make in JS).
+    if (v.IsString()) {
+      dirs.emplace_back(v.As<Napi::String>().Utf8Value());
+    } else if (v.IsBuffer()) {
+      auto b = v.As<Napi::Buffer<char>>();
+      dirs.emplace_back(b.Data(), b.Length());
+    } else {
+      throw Napi::TypeError::New(env, "walk: dirs must be strings or Buffers");
+    }
     if (dirs.back().find('\0') != std::string::npos) throw Napi::TypeError::New(env, "walk: a path contains a NUL byte");
   }
   std::shared_ptr<InotifyFd> inotify = reader->inotify();

@@ -59,7 +59,8 @@ export interface InotifyAddon {
   /** One watch-then-list level on the thread pool; `packed` is read by {@link decodeWalk}. */
   walk(
     reader: NativeInotifyReader,
-    dirs: Buffer[],
+    /** Paths: a string for a valid UTF-8 path, a Buffer for exact bytes. */
+    dirs: (string | Buffer)[],
     mask: number,
     cb: (error: Error | null, packed: Buffer) => void,
   ): void;

@@ -4,7 +4,7 @@
  * Raw records in, raw records out: no pairing, no recursion, no meaning.
  */
 import { EventEmitter } from 'node:events';
-import { ErrorCode, EntryKind, VigilError, decodeName, joinPath, toFsPath } from '@vigil/core';
+import { ErrorCode, EntryKind, VigilError, decodeName, hasEscapedBytes, joinPath, toFsPath } from '@vigil/core';
 import { requireInotifyAddon, type InotifyAddon, type NativeInotifyReader, type SysErrorData } from './addon.js';
 import { decodeBatch, decodeWalk, type RawInotifyEvent } from './batch.js';
 import { IN, kindFromDType } from './constants.js';
@@ -276,7 +276,8 @@ export class Inotify extends EventEmitter<InotifyEmitterEvents> {
    */
   async walk(dirs: readonly string[], mask: number): Promise<WalkResult[]> {
     this.#assertOpen('walk');
-    const bytes = dirs.map((dir) => this.#pathBytes(dir, dir, 'walk'));
+    // Plain strings go to the addon as they are; only names with escaped bytes need a Buffer.
+    const bytes = dirs.map((dir) => (dir.includes('\0') || hasEscapedBytes(dir) ? this.#pathBytes(dir, dir, 'walk') : dir));
     const packed = await new Promise<Buffer>((resolve, reject) => {
       this.#addon.walk(this.#reader, bytes, mask >>> 0, (error, buffer) => (error ? reject(error) : resolve(buffer)));
     });
