@@ -83,6 +83,11 @@ class DTypeEntries implements ListingEntries {
 }
 const NO_INDICES: readonly number[] = [];
 
+// The addon is loaded with this module, as native packages do (parcel, nsfw), not
+// on the first watch: watch() then starts walking at once. Never throws; where
+// it cannot load, probe() says why.
+if (process.platform === 'linux') loadInotifyAddon();
+
 /** The inotify backend (Linux). */
 export const inotifyBackend: Backend = {
   name: 'inotify',
