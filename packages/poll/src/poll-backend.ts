@@ -53,7 +53,7 @@ class PollSubscription implements BackendSubscription {
 
   async start(): Promise<void> {
     const ctx = this.#ctx;
-    if (ctx.rootKind === 'directory' && process.env.VIGIL_POLL_SCANNER !== 'tree') {
+    if (ctx.rootKind === 'directory') {
       this.#scanner = createDirSetScanner({ followSymlinks: ctx.options.followSymlinks });
       this.#tree = new DirSetTree(ctx, this.#scanner);
       await this.#tree.initialScan();

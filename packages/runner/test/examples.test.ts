@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { until } from './helpers.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const examples = path.join(root, 'examples');
@@ -35,13 +36,6 @@ function tempDir(): string {
   return d;
 }
 
-async function until(test: () => boolean, what: string, detail: () => string = () => '', ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!test()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}\n${detail()}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 /** Starts `node examples/<name> <args>`; resolves once it printed "ready" on stderr. */
 async function example(name: string, args: string[]) {

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { until } from './helpers.js';
 import { stringify } from 'yaml';
 import { commandArgv, findConfig, loadRules } from '../src/index.js';
 
@@ -32,14 +33,6 @@ function tempDir(): string {
   return d;
 }
 
-/** Polls `test` every 25 ms until it holds; fails after `ms` with `what` and `detail()`. */
-async function until(test: () => boolean, what: string, detail: () => string = () => '', ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!test()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}\n${detail()}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 /** The JSON lines a fixture command or plugin appended to `file`. */
 function records<T = Record<string, unknown>>(file: string): T[] {
