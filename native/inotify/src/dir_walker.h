@@ -8,19 +8,22 @@
 // columnar so that JS decodes all of them with one toString + split:
 //
 //   header, 20 bytes:
-//     0   u32 version      (2)
+//     0   u32 version      (3)
 //     4   u32 dirCount     (= number of directories passed in, same order)
 //     8   u32 entryCount   (all directories together)
 //     12  u32 namesOffset  (start of the names area)
 //     16  u32 namesBytes
-//   dir table, dirCount records of 24 bytes from offset 20:
+//   dir table, dirCount records of 32 bytes from offset 20 (4-byte aligned,
+//   so JS reads it as an Int32Array in place):
 //     0   i32 wd           (-1 when inotify_add_watch failed)
 //     4   i32 watchErrno   (0, or errno of inotify_add_watch)
 //     8   i32 readErrno    (0, or errno of open/getdents64)
 //     12  u32 readSyscall  (0 none, 1 open, 2 getdents64)
 //     16  u32 firstEntry   (index of this directory's first entry)
 //     20  u32 entryCount
-//   types area, from 20 + 24*dirCount: entryCount bytes, one d_type per entry
+//     24  u32 firstNameByte (this directory's names, relative to namesOffset)
+//     28  u32 nameBytes
+//   types area, from 20 + 32*dirCount: entryCount bytes, one d_type per entry
 //     (after lstat for DT_UNKNOWN; stays DT_UNKNOWN if lstat failed)
 //   names area, from namesOffset: every entry's raw name bytes followed by '/'
 //     (0x2F, the one byte no name can contain), same order as the types.

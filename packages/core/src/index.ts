@@ -19,7 +19,7 @@ export type {
   SubscribeContext,
   TreeDiff,
 } from './backend.js';
-export { TreeIndex, kindOnly, type IndexEntry, type ListingEntries } from './tree-index.js';
+export { TreeIndex, kindOnly, type IndexEntry, type Listing } from './tree-index.js';
 export { createIgnorePredicate, type IgnorePredicate, type IgnoreRule } from './ignore.js';
 export { scanTree, statEntry, entryFromStats, kindOfStats, type ScanOptions } from './scan-tree.js';
 export { diffScan, planDiff, isContentChange, isReplacement, type PlannedEvent } from './diff.js';

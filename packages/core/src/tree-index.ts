@@ -36,29 +36,38 @@ export function kindOnly(kind: EntryKind): IndexEntry {
 }
 
 /**
- * The entries of a listing recorded in bulk, read by position. Lets a backend
- * hand over what its walk produced (a column of d_types, say) without making
- * an object or an array slot per entry.
+ * A directory listing recorded in bulk, read by position: what a backend's
+ * walk produced (a column of d_types and a buffer of undecoded names, say),
+ * handed over without an object or an array slot per entry.
  */
-export interface ListingEntries {
+export interface Listing {
+  /** Number of entries. */
   readonly length: number;
-  /** The entry at position `i` (same position as its name). */
+  /** The entry names, in the same positions as `at`; may decode on first call, and should return the same array after. */
+  names(): readonly string[];
+  /** The entry at position `i`. */
   at(i: number): IndexEntry;
-  /** Positions of the directories among the entries (an array: this runs once per directory of a walk, mostly cold). */
-  directoryIndices(): readonly number[];
 }
 
-/** ListingEntries over a plain array. */
-function arrayEntries(entries: readonly IndexEntry[]): ListingEntries {
-  return {
-    length: entries.length,
-    at: (i) => entries[i]!,
-    directoryIndices() {
-      const out: number[] = [];
-      for (let i = 0; i < entries.length; i++) if (entries[i]!.kind === 'directory') out.push(i);
-      return out;
-    },
-  };
+/** A Listing over two arrays. */
+class ArrayListing implements Listing {
+  readonly length: number;
+  readonly #names: readonly string[];
+  readonly #entries: readonly IndexEntry[];
+
+  constructor(names: readonly string[], entries: readonly IndexEntry[]) {
+    this.length = entries.length;
+    this.#names = names;
+    this.#entries = entries;
+  }
+
+  names(): readonly string[] {
+    return this.#names;
+  }
+
+  at(i: number): IndexEntry {
+    return this.#entries[i]!;
+  }
 }
 
 /** The index of one root. */
@@ -67,11 +76,13 @@ export class TreeIndex {
   readonly root: string;
   #rootEntry: IndexEntry | undefined;
   /**
-   * Children per directory. A listing recorded by `addListing` stays as the
-   * two arrays it came in until something asks for it by name: a backend's
-   * initial walk then costs one map entry per directory, not per file.
+   * Children per directory. A listing recorded by `addListing` stays as it
+   * came until something asks for it by name: a backend's initial walk then
+   * costs one map entry per directory, not per file. A directory that is
+   * listed as one but has no entry here yet (its own listing has not arrived)
+   * gets an empty map on first use: see #listing.
    */
-  #dirs = new Map<string, Map<string, IndexEntry> | LazyListing>();
+  #dirs = new Map<string, Map<string, IndexEntry> | Listing>();
   #size = 0;
 
   constructor(root: string) {
@@ -89,20 +100,30 @@ export class TreeIndex {
     return this.#listing(parentPath(path))?.get(baseName(path));
   }
 
-  /** The children map of `dir`, built from a lazy listing on first use. */
+  /**
+   * The children map of `dir`: built from a bulk listing on first use, or
+   * made empty for a directory known only from its parent's listing.
+   */
   #listing(dir: string): Map<string, IndexEntry> | undefined {
     const children = this.#dirs.get(dir);
-    if (children === undefined || children instanceof Map) return children;
+    if (children instanceof Map) return children;
+    if (children === undefined) {
+      // The root is registered when it is a directory; shorter paths are outside it.
+      if (dir.length <= this.root.length || this.get(dir)?.kind !== 'directory') return undefined;
+      const empty = new Map<string, IndexEntry>();
+      this.#dirs.set(dir, empty);
+      return empty;
+    }
     const built = new Map<string, IndexEntry>();
-    const names = namesOf(children);
-    for (let i = 0; i < names.length; i++) built.set(names[i]!, children.entries.at(i));
+    const names = children.names();
+    for (let i = 0; i < names.length; i++) built.set(names[i]!, children.at(i));
     this.#dirs.set(dir, built);
     return built;
   }
 
-  /** True when `path` is a directory vigil knows (cheaper than `get`: no listing is consulted). */
+  /** True when `path` is a directory vigil knows. */
   hasDirectory(path: string): boolean {
-    return this.#dirs.has(path);
+    return this.#dirs.has(path) || this.get(path)?.kind === 'directory';
   }
 
   /** True when vigil knows an entry at `path`. */
@@ -142,36 +163,31 @@ export class TreeIndex {
 
   /**
    * Records a whole directory listing at once (the fast path for a backend's
-   * initial walk). `dir` must be a known directory; names must be new.
+   * initial walk): `names` and `entries` as two arrays, or one {@link Listing}.
+   * `dir` must be a known directory, or listed as one in its parent's listing
+   * (a walk goes parents first); names must be new. Subdirectories in the
+   * listing need no call of their own: they are known from it.
    */
-  addListing(
-    dir: string,
-    names: readonly string[] | (() => readonly string[]),
-    entryList: readonly IndexEntry[] | ListingEntries,
-  ): void {
+  addListing(dir: string, names: readonly string[], entries: readonly IndexEntry[]): void;
+  addListing(dir: string, listing: Listing): void;
+  addListing(dir: string, namesOrListing: readonly string[] | Listing, entries?: readonly IndexEntry[]): void {
+    const listing = entries ? new ArrayListing(namesOrListing as readonly string[], entries) : (namesOrListing as Listing);
     const siblings = this.#dirs.get(dir);
-    if (!siblings) throw new Error(`vigil index: ${dir} is not a known directory`);
-    const entries = Array.isArray(entryList) ? arrayEntries(entryList as readonly IndexEntry[]) : (entryList as ListingEntries);
-    const listing: LazyListing = { names, entries };
-    if (siblings instanceof Map && siblings.size === 0) {
-      // The common case, a directory seen for the first time: keep the arrays as
-      // they are (names may even stay undecoded until someone asks).
-      this.#dirs.set(dir, listing);
-      this.#size += entries.length;
-    } else {
-      const map = this.#listing(dir)!;
-      const list = namesOf(listing);
-      for (let i = 0; i < list.length; i++) {
-        if (!map.has(list[i]!)) this.#size++;
-        map.set(list[i]!, entries.at(i));
-      }
+    if (siblings === undefined && dir !== this.root && !this.#dirs.has(parentPath(dir))) {
+      throw new Error(`vigil index: ${dir} is not a known directory`);
     }
-    const subdirs = entries.directoryIndices();
-    if (subdirs.length === 0) return;
-    const list = namesOf(listing);
-    for (let k = 0; k < subdirs.length; k++) {
-      const p = joinPath(dir, list[subdirs[k]!]!);
-      if (!this.#dirs.has(p)) this.#dirs.set(p, new Map());
+    if (siblings === undefined || (siblings instanceof Map && siblings.size === 0)) {
+      // The common case, a directory seen for the first time: keep the listing
+      // as it is (names may even stay undecoded until someone asks).
+      this.#dirs.set(dir, listing);
+      this.#size += listing.length;
+      return;
+    }
+    const map = this.#listing(dir)!;
+    const list = listing.names();
+    for (let i = 0; i < list.length; i++) {
+      if (!map.has(list[i]!)) this.#size++;
+      map.set(list[i]!, listing.at(i));
     }
   }
 
@@ -190,7 +206,7 @@ export class TreeIndex {
     const entry = this.get(from);
     if (!entry || from === to) return;
     if (this.has(to)) this.delete(to);
-    const subtree: [string, Map<string, IndexEntry> | LazyListing][] = [];
+    const subtree: [string, Map<string, IndexEntry> | Listing][] = [];
     if (entry.kind === 'directory') {
       for (const dir of this.#subdirs(from)) {
         subtree.push([dir, this.#dirs.get(dir)!]);
@@ -246,33 +262,18 @@ export class TreeIndex {
   #dropSubtree(path: string): void {
     for (const dir of this.#subdirs(path)) {
       const children = this.#dirs.get(dir)!;
-      this.#size -= children instanceof Map ? children.size : children.entries.length;
+      this.#size -= children instanceof Map ? children.size : children.length;
       this.#dirs.delete(dir);
     }
   }
 }
 
-/**
- * A directory listing as a backend's walk delivered it: names and entries,
- * index by index. `names` may be a function that decodes them on first use;
- * its result replaces it.
- */
-interface LazyListing {
-  names: readonly string[] | (() => readonly string[]);
-  entries: ListingEntries;
-}
-
-function namesOf(listing: LazyListing): readonly string[] {
-  if (typeof listing.names === 'function') listing.names = listing.names();
-  return listing.names;
-}
-
 /** [name, entry] pairs of a listing, whichever form it is in, without building a map. */
-function* entriesOf(children: Map<string, IndexEntry> | LazyListing): Iterable<[string, IndexEntry]> {
+function* entriesOf(children: Map<string, IndexEntry> | Listing): Iterable<[string, IndexEntry]> {
   if (children instanceof Map) {
     yield* children;
     return;
   }
-  const names = namesOf(children);
-  for (let i = 0; i < names.length; i++) yield [names[i]!, children.entries.at(i)];
+  const names = children.names();
+  for (let i = 0; i < names.length; i++) yield [names[i]!, children.at(i)];
 }

@@ -54,3 +54,43 @@ describe('TreeIndex listings recorded in bulk', () => {
     expect(index.size).toBe(2);
   });
 });
+
+describe('TreeIndex listings as Listing objects', () => {
+  const listing = (names: string[], kinds: Parameters<typeof kindOnly>[0][]) => {
+    let decoded = 0;
+    return {
+      length: names.length,
+      names: () => {
+        decoded++;
+        return names;
+      },
+      at: (i: number) => kindOnly(kinds[i]!),
+      decoded: () => decoded,
+    };
+  };
+  it('knows a subdirectory from its parent listing before its own listing arrives, without decoding names', () => {
+    const index = new TreeIndex('/r');
+    index.set('/r', kindOnly('directory'));
+    const top = listing(['a', 'f'], ['directory', 'file']);
+    index.addListing('/r', top);
+    const a = listing(['x'], ['file']);
+    index.addListing('/r/a', a);
+    expect(top.decoded()).toBe(0);
+    expect(a.decoded()).toBe(0);
+    expect(index.size).toBe(4);
+    expect(index.paths()).toEqual(['/r', '/r/a', '/r/a/x', '/r/f']);
+  });
+  it('treats a listed subdirectory whose listing never came as empty, and accepts entries in it', () => {
+    const index = new TreeIndex('/r');
+    index.set('/r', kindOnly('directory'));
+    index.addListing('/r', listing(['a', 'f'], ['directory', 'file']));
+    expect(index.hasDirectory('/r/a')).toBe(true);
+    expect(index.hasDirectory('/r/f')).toBe(false);
+    expect(index.children('/r/a')?.size).toBe(0);
+    index.set('/r/a/new', kindOnly('file'));
+    expect(index.paths()).toEqual(['/r', '/r/a', '/r/a/new', '/r/f']);
+    expect(() => index.set('/r/f/x', kindOnly('file'))).toThrow();
+    expect(() => index.addListing('/r/zz/deep', listing([], []))).toThrow();
+    expect(index.get('/elsewhere/x')).toBeUndefined();
+  });
+});

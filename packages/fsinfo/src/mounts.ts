@@ -42,7 +42,7 @@ export function readMounts(): MountInfo[] {
   } catch {
     return [];
   }
-  // Watchers look at the table about once a second and it rarely changes: parse only when it did.
+  // Watchers read the table at every start and on every mount-table change signal: parse only when the text changed.
   if (text !== lastMountText) {
     lastMountText = text;
     lastMounts = parseMountInfo(text);

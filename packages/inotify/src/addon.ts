@@ -60,7 +60,7 @@ export interface InotifyAddon {
   walk(
     reader: NativeInotifyReader,
     /** Paths: a string for a valid UTF-8 path, a Buffer for exact bytes. */
-    dirs: (string | Buffer)[],
+    dirs: readonly (string | Buffer)[],
     mask: number,
     cb: (error: Error | null, packed: Buffer) => void,
   ): void;

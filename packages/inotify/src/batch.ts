@@ -44,24 +44,6 @@ export function decodeBatch(batch: Buffer): RawInotifyEvent[] {
   return events;
 }
 
-/** One directory's record from the walker, before errors are mapped. Columnar: `names[i]` has type `dTypes[i]`. */
-export interface PackedWalkDir {
-  /** The watch descriptor, or -1 when inotify_add_watch failed. */
-  wd: number;
-  /** errno name of inotify_add_watch, when it failed. */
-  watchErrno?: string;
-  /** errno name of open/getdents64, when listing failed. */
-  readErrno?: string;
-  /** `'open'` or `'getdents64'` when listing failed. */
-  readSyscall?: string;
-  /** Entry names, decoded losslessly, in getdents order; `.` and `..` omitted. Decoded when called. */
-  names: () => string[];
-  /** Number of entries. */
-  count: number;
-  /** `DT_*` per entry (a view into the packed buffer). */
-  dTypes: Uint8Array;
-}
-
 const WALK_HEADER = 20;
 const DIR_RECORD = 32;
 const SLASH = 0x2f;
@@ -85,38 +67,120 @@ function decodeNames(packed: Buffer, start: number, bytes: number, count: number
 }
 
 /**
- * Decodes the walker's packed buffer: one record per directory passed in, same
- * order. Names are decoded per directory on first use: a walk reads the names
- * of directories that have subdirectories, and most never need the rest.
+ * One walker call's result (one chunk of a level): the directories passed in,
+ * in the same order, read straight from the packed buffer by position. Nothing
+ * is made per directory until asked for, so a level of a large tree costs a
+ * handful of JS calls per chunk, not per directory; names are decoded per
+ * directory on first use (a walk needs those of directories with
+ * subdirectories, and most never need the rest).
  */
-export function decodeWalk(packed: Buffer, errnoName: InotifyAddon['errnoName']): PackedWalkDir[] {
-  const version = packed.readUInt32LE(0);
-  if (version !== 3) throw new Error(`walk buffer version ${version}, expected 3`);
-  const count = packed.readUInt32LE(4);
-  const typesOffset = WALK_HEADER + DIR_RECORD * count;
-  const namesOffset = packed.readUInt32LE(12);
-  const dirs: PackedWalkDir[] = new Array(count);
-  for (let i = 0; i < count; i++) {
-    const rec = WALK_HEADER + DIR_RECORD * i;
-    const watchErr = packed.readInt32LE(rec + 4);
-    const readErr = packed.readInt32LE(rec + 8);
-    const first = packed.readUInt32LE(rec + 16);
-    const n = packed.readUInt32LE(rec + 20);
-    const nameStart = namesOffset + packed.readUInt32LE(rec + 24);
-    const nameBytes = packed.readUInt32LE(rec + 28);
-    const dir: PackedWalkDir = {
-      wd: packed.readInt32LE(rec),
-      names: () => decodeNames(packed, nameStart, nameBytes, n),
-      count: n,
-      // A plain view: cheaper than Buffer#subarray, and this runs once per directory of a walk.
-      dTypes: new Uint8Array(packed.buffer, packed.byteOffset + typesOffset + first, n),
-    };
-    if (watchErr !== 0) dir.watchErrno = errnoName(watchErr);
-    if (readErr !== 0) {
-      dir.readErrno = errnoName(readErr);
-      dir.readSyscall = READ_SYSCALLS[packed.readUInt32LE(rec + 12)] ?? 'getdents64';
-    }
-    dirs[i] = dir;
+export class WalkChunk {
+  /** The directories, as passed to the walker. */
+  readonly dirs: readonly string[];
+  /** Number of directories. */
+  readonly length: number;
+  /** `DT_*` of every entry of every directory, directory by directory (see {@link first}). */
+  readonly types: Uint8Array;
+  /** True when some directory's watch or listing failed (see {@link watchErrno}, {@link readErrno}). */
+  readonly anyFailed: boolean;
+  readonly #packed: Buffer;
+  /** The dir table as 32-bit words, 8 per directory. */
+  readonly #table: Int32Array;
+  readonly #namesOffset: number;
+  readonly #errnoName: InotifyAddon['errnoName'];
+  #names: (string[] | undefined)[] | undefined;
+
+  constructor(packed: Buffer, dirs: readonly string[], errnoName: InotifyAddon['errnoName']) {
+    const version = packed.readUInt32LE(0);
+    if (version !== 3) throw new Error(`walk buffer version ${version}, expected 3`);
+    const count = packed.readUInt32LE(4);
+    if (count !== dirs.length) throw new Error(`walk buffer holds ${count} directories, expected ${dirs.length}`);
+    // Word access needs 4-byte alignment; the addon's buffers have it, a copy makes sure.
+    if ((packed.byteOffset & 3) !== 0) packed = Buffer.from(new Uint8Array(packed));
+    this.#packed = packed;
+    this.dirs = dirs;
+    this.length = count;
+    this.#table = new Int32Array(packed.buffer, packed.byteOffset + WALK_HEADER, count * (DIR_RECORD / 4));
+    this.types = new Uint8Array(packed.buffer, packed.byteOffset + WALK_HEADER + DIR_RECORD * count, packed.readUInt32LE(8));
+    this.#namesOffset = packed.readUInt32LE(12);
+    this.#errnoName = errnoName;
+    let failed = false;
+    const t = this.#table;
+    for (let w = 1; w < t.length; w += 8) if (t[w] !== 0 || t[w + 1] !== 0) failed = true;
+    this.anyFailed = failed;
   }
-  return dirs;
+
+  /** Watch descriptor of directory `i`, or -1 when inotify_add_watch failed. */
+  wd(i: number): number {
+    return this.#table[i * 8]!;
+  }
+
+  /** errno name of inotify_add_watch for directory `i`, when it failed. */
+  watchErrno(i: number): string | undefined {
+    const e = this.#table[i * 8 + 1]!;
+    return e === 0 ? undefined : this.#errnoName(e);
+  }
+
+  /** errno name of open/getdents64 for directory `i`, when listing it failed (entries are then empty or partial). */
+  readErrno(i: number): string | undefined {
+    const e = this.#table[i * 8 + 2]!;
+    return e === 0 ? undefined : this.#errnoName(e);
+  }
+
+  /** `'open'` or `'getdents64'`: which call failed when {@link readErrno} is set. */
+  readSyscall(i: number): string {
+    return READ_SYSCALLS[this.#table[i * 8 + 3]!] || 'getdents64';
+  }
+
+  /** Position in {@link types} of directory `i`'s first entry. */
+  first(i: number): number {
+    return this.#table[i * 8 + 4]!;
+  }
+
+  /** Number of entries of directory `i`. */
+  count(i: number): number {
+    return this.#table[i * 8 + 5]!;
+  }
+
+  /** `DT_*` of directory `i`'s entries (a view: no copy). */
+  dTypes(i: number): Uint8Array {
+    const first = this.#table[i * 8 + 4]!;
+    return this.types.subarray(first, first + this.#table[i * 8 + 5]!);
+  }
+
+  /** Names of directory `i`'s entries, decoded losslessly (R12) on first use; the same array after. */
+  names(i: number): string[] {
+    const cache = (this.#names ??= new Array<string[] | undefined>(this.length));
+    let names = cache[i];
+    if (names === undefined) {
+      const t = this.#table;
+      names = decodeNames(this.#packed, this.#namesOffset + t[i * 8 + 6]!, t[i * 8 + 7]!, t[i * 8 + 5]!);
+      cache[i] = names;
+    }
+    return names;
+  }
+
+  /**
+   * Calls `fn(i, k)` for every entry of type `dType`, with `i` its directory
+   * and `k` its position among that directory's entries. One native search
+   * (indexOf) jumps over a whole chunk where no entry matches, so a level of
+   * leaf directories costs nothing here.
+   */
+  forEachOfType(dType: number, fn: (i: number, k: number) => void): void {
+    const types = this.types;
+    const t = this.#table;
+    let i = 0;
+    for (let at = types.indexOf(dType); at >= 0; at = types.indexOf(dType, at + 1)) {
+      while (t[i * 8 + 4]! + t[i * 8 + 5]! <= at) i++;
+      fn(i, at - t[i * 8 + 4]!);
+    }
+  }
+}
+
+/**
+ * Decodes the walker's packed buffer for `dirs` (the directories passed to
+ * the walker, in order).
+ */
+export function decodeWalk(packed: Buffer, dirs: readonly string[], errnoName: InotifyAddon['errnoName']): WalkChunk {
+  return new WalkChunk(packed, dirs, errnoName);
 }

@@ -17,7 +17,7 @@ export {
   type NativeInotifyReader,
   type SysErrorData,
 } from './addon.js';
-export { decodeBatch, decodeWalk, type PackedWalkDir, type RawInotifyEvent } from './batch.js';
+export { WalkChunk, decodeBatch, decodeWalk, type RawInotifyEvent } from './batch.js';
 export { DT, IN, kindFromDType, maskToNames, type InotifyConstantName } from './constants.js';
 export { BACKEND, inotifyError, readInotifySysctl } from './errors.js';
 export {
@@ -28,6 +28,7 @@ export {
   type InotifyOptions,
   type WalkEntry,
   type WalkResult,
+  walkResultOf,
 } from './inotify.js';
 export { walkAndWatch, watchTree, type WatchTreeOptions, type WatchTreeSummary } from './walk.js';
 export { inotifyBackend } from './backend/inotify-backend.js';

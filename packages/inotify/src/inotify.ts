@@ -6,7 +6,7 @@
 import { EventEmitter } from 'node:events';
 import { ErrorCode, EntryKind, VigilError, decodeName, hasEscapedBytes, joinPath, toFsPath } from '@vigil/core';
 import { requireInotifyAddon, type InotifyAddon, type NativeInotifyReader, type SysErrorData } from './addon.js';
-import { decodeBatch, decodeWalk, type RawInotifyEvent } from './batch.js';
+import { WalkChunk, decodeBatch, type RawInotifyEvent } from './batch.js';
 import { IN, kindFromDType } from './constants.js';
 import { BACKEND, inotifyError } from './errors.js';
 
@@ -85,26 +85,40 @@ export interface WalkResult {
   readonly entries: WalkEntry[];
 }
 
+/** Directory `i` of a walk chunk as a {@link WalkResult}. */
+export function walkResultOf(chunk: WalkChunk, i: number): WalkResult {
+  return new WalkResultImpl(chunk, i);
+}
+
 class WalkResultImpl implements WalkResult {
+  readonly path: string;
+  readonly wd: number | undefined;
+  readonly count: number;
+  readonly dTypes: Uint8Array;
   watchError?: VigilError;
   readError?: VigilError;
   #entries: WalkEntry[] | undefined;
-  #names: string[] | undefined;
-  #decode: () => string[];
+  readonly #chunk: WalkChunk;
+  readonly #i: number;
 
-  constructor(
-    readonly path: string,
-    readonly wd: number | undefined,
-    decode: () => string[],
-    readonly count: number,
-    readonly dTypes: Uint8Array,
-  ) {
-    this.#decode = decode;
+  constructor(chunk: WalkChunk, i: number) {
+    this.#chunk = chunk;
+    this.#i = i;
+    this.path = chunk.dirs[i]!;
+    const wd = chunk.wd(i);
+    this.wd = wd >= 0 ? wd : undefined;
+    this.count = chunk.count(i);
+    this.dTypes = chunk.dTypes(i);
+    if (chunk.anyFailed) {
+      const watchErrno = chunk.watchErrno(i);
+      if (watchErrno) this.watchError = inotifyError({ errno: watchErrno, syscall: 'inotify_add_watch' }, this.path);
+      const readErrno = chunk.readErrno(i);
+      if (readErrno) this.readError = inotifyError({ errno: readErrno, syscall: chunk.readSyscall(i) }, this.path);
+    }
   }
 
   get names(): string[] {
-    this.#names ??= this.#decode();
-    return this.#names;
+    return this.#chunk.names(this.#i);
   }
 
   get entries(): WalkEntry[] {
@@ -275,24 +289,40 @@ export class Inotify extends EventEmitter<InotifyEmitterEvents> {
    * into and call again with the next level (see `watchTree`).
    */
   async walk(dirs: readonly string[], mask: number): Promise<WalkResult[]> {
+    const chunk = await this.walkChunk(dirs, mask);
+    const results: WalkResult[] = new Array(chunk.length);
+    for (let i = 0; i < chunk.length; i++) results[i] = new WalkResultImpl(chunk, i);
+    return results;
+  }
+
+  /**
+   * {@link walk} without an object per directory: the same outcome as one
+   * {@link WalkChunk}, read by position. What `watchTree` and vigil's backend
+   * use, since a level of a large tree is thousands of directories.
+   */
+  async walkChunk(dirs: readonly string[], mask: number): Promise<WalkChunk> {
     this.#assertOpen('walk');
     // Plain strings go to the addon as they are; only names with escaped bytes need a Buffer.
-    const bytes = dirs.map((dir) => (dir.includes('\0') || hasEscapedBytes(dir) ? this.#pathBytes(dir, dir, 'walk') : dir));
+    let bytes: readonly (string | Buffer)[] = dirs;
+    for (let i = 0; i < dirs.length; i++) {
+      const dir = dirs[i]!;
+      if (dir.includes('\0') || hasEscapedBytes(dir)) {
+        bytes = dirs.map((d) => (d.includes('\0') || hasEscapedBytes(d) ? this.#pathBytes(d, d, 'walk') : d));
+        break;
+      }
+    }
     const packed = await new Promise<Buffer>((resolve, reject) => {
       this.#addon.walk(this.#reader, bytes, mask >>> 0, (error, buffer) => (error ? reject(error) : resolve(buffer)));
     });
-    const decoded = decodeWalk(packed, this.#addon.errnoName);
-    const results: WalkResult[] = new Array(decoded.length);
-    for (let i = 0; i < decoded.length; i++) {
-      const d = decoded[i]!;
-      const path = dirs[i]!;
-      const result = new WalkResultImpl(path, d.wd >= 0 ? d.wd : undefined, d.names, d.count, d.dTypes);
-      if (d.wd >= 0 && !this.#closed) this.#watches.set(d.wd, path);
-      if (d.watchErrno) result.watchError = inotifyError({ errno: d.watchErrno, syscall: 'inotify_add_watch' }, path);
-      if (d.readErrno) result.readError = inotifyError({ errno: d.readErrno, syscall: d.readSyscall ?? 'getdents64' }, path);
-      results[i] = result;
+    const chunk = new WalkChunk(packed, dirs, this.#addon.errnoName);
+    if (!this.#closed) {
+      const watches = this.#watches;
+      for (let i = 0; i < chunk.length; i++) {
+        const wd = chunk.wd(i);
+        if (wd >= 0) watches.set(wd, dirs[i]!);
+      }
     }
-    return results;
+    return chunk;
   }
 
   /**

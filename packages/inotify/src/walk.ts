@@ -5,7 +5,8 @@
  */
 import { EntryKind, joinPath } from '@vigil/core';
 import { DT } from './constants.js';
-import type { Inotify, WalkEntry, WalkResult } from './inotify.js';
+import type { WalkChunk } from './batch.js';
+import { walkResultOf, type Inotify, type WalkEntry, type WalkResult } from './inotify.js';
 
 /**
  * One level: `inotify.walk(dirs, mask)` as a free function (the name the
@@ -24,6 +25,12 @@ export interface WatchTreeOptions {
   descend?: (path: string, entry: WalkEntry) => boolean;
   /** Called with each directory's result as soon as its level is done, parents before children. */
   onDirectory?: (result: WalkResult) => void;
+  /**
+   * Called with each walker call's outcome as soon as it is back, parents
+   * before children: the same as `onDirectory`, without an object per
+   * directory (what a large tree's ready time wants).
+   */
+  onChunk?: (chunk: WalkChunk) => void;
   /** Native walks run in parallel per level (libuv pool threads; default 2). */
   concurrency?: number;
 }
@@ -57,7 +64,7 @@ export async function watchTree(
 ): Promise<WatchTreeSummary> {
   const summary: WatchTreeSummary = { directories: 0, entries: 0, failed: [] };
   const concurrency = Math.max(1, options.concurrency ?? 2);
-  const descend = options.descend;
+  const { descend, onDirectory, onChunk } = options;
   let level: string[] = [...roots];
   while (level.length > 0) {
     // More chunks than threads, each handled as soon as it is back: the JS side
@@ -65,25 +72,25 @@ export async function watchTree(
     const chunks = Math.min(concurrency * CHUNKS_PER_THREAD, Math.max(1, Math.floor(level.length / MIN_CHUNK)));
     const size = Math.ceil(level.length / chunks);
     const next: string[] = [];
-    const digest = (results: WalkResult[]): void => {
-      for (const result of results) {
-        summary.directories++;
-        summary.entries += result.count;
-        if (result.watchError || result.readError) summary.failed.push(result);
-        options.onDirectory?.(result);
-        const { dTypes } = result;
-        // indexOf on the typed array jumps from directory to directory natively;
-        // names are decoded only for a directory that has subdirectories.
-        let names: string[] | undefined;
-        for (let k = dTypes.indexOf(DT.DT_DIR); k >= 0; k = dTypes.indexOf(DT.DT_DIR, k + 1)) {
-          names ??= result.names;
-          const child = joinPath(result.path, names[k]!);
-          if (!descend || descend(child, { name: names[k]!, kind: EntryKind.DIRECTORY, dType: DT.DT_DIR })) next.push(child);
+    const digest = (chunk: WalkChunk): void => {
+      summary.directories += chunk.length;
+      summary.entries += chunk.types.length;
+      if (chunk.anyFailed) {
+        for (let i = 0; i < chunk.length; i++) {
+          if (chunk.wd(i) < 0 || chunk.readErrno(i) !== undefined) summary.failed.push(walkResultOf(chunk, i));
         }
       }
+      onChunk?.(chunk);
+      if (onDirectory) for (let i = 0; i < chunk.length; i++) onDirectory(walkResultOf(chunk, i));
+      // Names are decoded only for directories that have subdirectories.
+      chunk.forEachOfType(DT.DT_DIR, (i, k) => {
+        const name = chunk.names(i)[k]!;
+        const child = joinPath(chunk.dirs[i]!, name);
+        if (!descend || descend(child, { name, kind: EntryKind.DIRECTORY, dType: DT.DT_DIR })) next.push(child);
+      });
     };
     const parts: Promise<void>[] = [];
-    for (let i = 0; i < level.length; i += size) parts.push(inotify.walk(level.slice(i, i + size), mask).then(digest));
+    for (let i = 0; i < level.length; i += size) parts.push(inotify.walkChunk(level.slice(i, i + size), mask).then(digest));
     await Promise.all(parts);
     level = next;
   }

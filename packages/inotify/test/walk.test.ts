@@ -3,7 +3,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { toFsPath } from '@vigil/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { IN, Inotify, walkAndWatch, watchTree, type WalkResult } from '../src/index.js';
+import { DT, IN, Inotify, walkAndWatch, watchTree, type WalkResult } from '../src/index.js';
 import { Collector, makeTempDir } from './helpers.js';
 
 let tmp: { dir: string; cleanup: () => void };
@@ -130,6 +130,31 @@ describe('walker', () => {
     expect(summary.directories).toBe(13);
     expect(visited.some((v) => v.startsWith('d1'))).toBe(false);
     expect(visited[0]).toBe('');
+  });
+
+  it('reads a chunk by position: subdirectories found across empty and failed directories, names decoded once', async () => {
+    // empty, then a directory with two subdirectories and a file, then a missing one, then one subdirectory.
+    const dirs = ['empty', 'two', 'missing', 'one'].map((d) => path.join(tmp.dir, d));
+    mkdirSync(dirs[0]!);
+    mkdirSync(path.join(dirs[1]!, 'x'), { recursive: true });
+    mkdirSync(path.join(dirs[1]!, 'y\nz'));
+    writeFileSync(path.join(dirs[1]!, 'f'), '');
+    mkdirSync(path.join(dirs[3]!, 'only'), { recursive: true });
+    const chunk = await ino.walkChunk(dirs, MASK);
+    expect(chunk.length).toBe(4);
+    expect(chunk.anyFailed).toBe(true);
+    expect([0, 1, 2, 3].map((i) => chunk.count(i))).toEqual([0, 3, 0, 1]);
+    expect(chunk.wd(2)).toBe(-1);
+    expect(chunk.watchErrno(2)).toBe('ENOENT');
+    expect(chunk.readErrno(2)).toBe('ENOENT');
+    expect(chunk.readSyscall(2)).toBe('open');
+    expect(chunk.watchErrno(1)).toBeUndefined();
+    const found: string[] = [];
+    chunk.forEachOfType(DT.DT_DIR, (i, k) => found.push(path.join(chunk.dirs[i]!, chunk.names(i)[k]!)));
+    expect(found.sort()).toEqual([path.join(dirs[1]!, 'x'), path.join(dirs[1]!, 'y\nz'), path.join(dirs[3]!, 'only')].sort());
+    expect(chunk.names(1)).toBe(chunk.names(1));
+    expect([...chunk.dTypes(1)].sort()).toEqual([DT.DT_DIR, DT.DT_DIR, DT.DT_REG].sort());
+    expect(chunk.types.length).toBe(4);
   });
 
   it('rejects with CLOSED after close()', async () => {

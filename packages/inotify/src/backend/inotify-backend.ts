@@ -25,13 +25,14 @@ import {
   type Backend,
   type BackendSubscription,
   type IndexEntry,
-  type ListingEntries,
+  type Listing,
   type RawEvent,
   type SubscribeContext,
 } from '@vigil/core';
 import { loadInotifyAddon } from '../addon.js';
-import { DT, IN, kindFromDType } from '../constants.js';
-import { Inotify, MOUNTS_CHANGED_WD, type InotifyEvent, type WalkResult } from '../inotify.js';
+import { IN, kindFromDType } from '../constants.js';
+import type { WalkChunk } from '../batch.js';
+import { Inotify, MOUNTS_CHANGED_WD, walkResultOf, type InotifyEvent } from '../inotify.js';
 import { watchTree } from '../walk.js';
 import { Meaning, WATCH_MASK, isDirectoryEvent, meaningOf } from './mask-table.js';
 
@@ -58,30 +59,28 @@ function bytesInFlight(): number | undefined {
 const ENTRY_BY_DTYPE: readonly IndexEntry[] = Array.from({ length: 16 }, (_, d) => kindOnly(kindFromDType(d)));
 const UNKNOWN_ENTRY = kindOnly('unknown');
 
-/** A walked directory's entries as the index reads them: straight from the d_type column. */
-class DTypeEntries implements ListingEntries {
-  readonly #dTypes: Uint8Array;
+/** A walked directory's listing as the index reads it: straight from the chunk's columns. */
+class ChunkListing implements Listing {
   readonly length: number;
+  readonly #chunk: WalkChunk;
+  readonly #i: number;
+  readonly #first: number;
 
-  constructor(dTypes: Uint8Array, length: number) {
-    this.#dTypes = dTypes;
-    this.length = length;
+  constructor(chunk: WalkChunk, i: number) {
+    this.#chunk = chunk;
+    this.#i = i;
+    this.#first = chunk.first(i);
+    this.length = chunk.count(i);
   }
 
-  at(i: number): IndexEntry {
-    return ENTRY_BY_DTYPE[this.#dTypes[i]!] ?? UNKNOWN_ENTRY;
+  names(): readonly string[] {
+    return this.#chunk.names(this.#i);
   }
 
-  directoryIndices(): readonly number[] {
-    const d = this.#dTypes;
-    let k = d.indexOf(DT.DT_DIR);
-    if (k < 0) return NO_INDICES;
-    const out: number[] = [];
-    for (; k >= 0; k = d.indexOf(DT.DT_DIR, k + 1)) out.push(k);
-    return out;
+  at(j: number): IndexEntry {
+    return ENTRY_BY_DTYPE[this.#chunk.types[this.#first + j]!] ?? UNKNOWN_ENTRY;
   }
 }
-const NO_INDICES: readonly number[] = [];
 
 // The addon is loaded with this module, as native packages do (parcel, nsfw), not
 // on the first watch: watch() then starts walking at once. Never throws; where
@@ -166,9 +165,9 @@ class InotifySubscription implements BackendSubscription {
       let rootError: VigilError | undefined;
       await watchTree(inotify, [ctx.root], WATCH_MASK, {
         descend: ctx.ignore.ignoresNothing?.() ? undefined : (path) => !ctx.ignore(path, 'directory'),
-        onDirectory: (result) => {
-          const error = this.#recordWalk(result);
-          if (error && result.path === ctx.root) rootError = error;
+        onChunk: (chunk) => {
+          const error = this.#recordChunk(chunk);
+          if (error) rootError = error;
         },
       });
       if (rootError) throw rootError;
@@ -259,42 +258,69 @@ class InotifySubscription implements BackendSubscription {
     this.#wdByDir.set(dir, wd);
   }
 
-  /** Records one directory of the initial walk: its watch and its listing. Returns the error that matters for the root. */
-  #recordWalk(result: WalkResult): VigilError | undefined {
+  /**
+   * Records one chunk of the initial walk: each directory's watch and listing.
+   * Runs once per chunk, not per directory, and makes one small object per
+   * directory (its listing). Returns the error that ends start(): the root's.
+   */
+  #recordChunk(chunk: WalkChunk): VigilError | undefined {
     const ctx = this.#ctx;
+    const dirByWd = this.#dirByWd;
+    const wdByDir = this.#wdByDir;
+    const filtered = !ctx.ignore.ignoresNothing?.();
     let rootError: VigilError | undefined;
-    if (result.wd !== undefined) this.#map(result.wd, result.path);
-    else if (result.watchError) {
-      if (result.watchError.code === ErrorCode.WATCH_LIMIT) this.#watchLimit(result.path, result.watchError);
-      else if (result.watchError.code === ErrorCode.PERMISSION_DENIED) {
-        ctx.sink.warning(result.watchError);
-        rootError = result.watchError;
-      } else rootError = result.watchError;
+    for (let i = 0; i < chunk.length; i++) {
+      const path = chunk.dirs[i]!;
+      const wd = chunk.wd(i);
+      if (wd >= 0) {
+        // A fresh instance hands out fresh wds: no earlier mapping to undo (see #map).
+        dirByWd.set(wd, path);
+        wdByDir.set(path, wd);
+      }
+      if (chunk.anyFailed) {
+        const error = this.#walkFailure(chunk, i);
+        if (error && path === ctx.root) rootError = error;
+      }
+      if (!filtered) {
+        // The ready-time path: no per-entry path or predicate, and names are
+        // decoded only when something asks for them.
+        ctx.index.addListing(path, new ChunkListing(chunk, i));
+        continue;
+      }
+      const all = chunk.names(i);
+      const first = chunk.first(i);
+      const names: string[] = [];
+      const entries: IndexEntry[] = [];
+      for (let j = 0; j < all.length; j++) {
+        const kind = kindFromDType(chunk.types[first + j]!);
+        const name = all[j]!;
+        if (ctx.ignore(joinPath(path, name), kind)) continue;
+        names.push(name);
+        entries.push(kindOnly(kind));
+      }
+      ctx.index.addListing(path, names, entries);
     }
-    if (result.readError && result.readError.code !== ErrorCode.PATH_NOT_FOUND) {
-      ctx.sink.warning(result.readError);
-      rootError ??= result.readError;
-    }
-    if (!ctx.index.hasDirectory(result.path)) return rootError;
-    const { dTypes } = result;
-    if (ctx.ignore.ignoresNothing?.()) {
-      // The ready-time path: no per-entry path or predicate, and names are decoded
-      // only when something asks for them (the index keeps the walker's buffer).
-      ctx.index.addListing(result.path, () => result.names, new DTypeEntries(dTypes, result.count));
-      return rootError;
-    }
-    const all = result.names;
-    const names: string[] = [];
-    const entries: IndexEntry[] = [];
-    for (let i = 0; i < all.length; i++) {
-      const kind = kindFromDType(dTypes[i]!);
-      const name = all[i]!;
-      if (ctx.ignore(joinPath(result.path, name), kind)) continue;
-      names.push(name);
-      entries.push(kindOnly(kind));
-    }
-    ctx.index.addListing(result.path, names, entries);
     return rootError;
+  }
+
+  /** A walked directory whose watch or listing failed: polled, warned about, or (the root) fatal. */
+  #walkFailure(chunk: WalkChunk, i: number): VigilError | undefined {
+    if (chunk.wd(i) >= 0 && chunk.readErrno(i) === undefined) return undefined;
+    const ctx = this.#ctx;
+    const { watchError, readError, path } = walkResultOf(chunk, i);
+    let fatal: VigilError | undefined;
+    if (watchError) {
+      if (watchError.code === ErrorCode.WATCH_LIMIT) this.#watchLimit(path, watchError);
+      else if (watchError.code === ErrorCode.PERMISSION_DENIED) {
+        ctx.sink.warning(watchError);
+        fatal = watchError;
+      } else fatal = watchError;
+    }
+    if (readError && readError.code !== ErrorCode.PATH_NOT_FOUND) {
+      ctx.sink.warning(readError);
+      fatal ??= readError;
+    }
+    return fatal;
   }
 
   /** ENOSPC from inotify_add_watch: poll `dir` instead (default) or end the watcher (R10). */
