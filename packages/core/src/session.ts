@@ -10,7 +10,7 @@ import { diffScan, planDiff, type PlannedEvent } from './diff.js';
 import { ErrorCode, VigilError, fromSystemError } from './errors.js';
 import type { EntryKind, EventOrigin, WatchEvent } from './events.js';
 import type { IgnorePredicate } from './ignore.js';
-import { parentPath, toFsPath } from './paths.js';
+import { isWithin, parentPath, toFsPath } from './paths.js';
 import { entryFromStats, kindOfStats, scanTree, statEntry } from './scan-tree.js';
 import { SettleTracker, type SizeAndTime } from './settle.js';
 import { TreeIndex, kindOnly } from './tree-index.js';
@@ -49,6 +49,13 @@ export class RootSession {
   #emulateAll: boolean;
   /** Following symlinks: directory identity (dev:ino) → path, to spot a link back into the tree (R11). */
   #dirIds = new Map<string, string>();
+  /**
+   * Rescans queued but not started, by subtree, with the earliest `since`
+   * asked for. A request that one of them covers joins it: a rescan that has
+   * not started yet will see whatever was dropped before it, so a burst that
+   * overflows the kernel queue again and again costs one rescan, not one each.
+   */
+  #pendingRescans = new Map<string, { reason: 'overflow' | 'unknown'; since: number | undefined }>();
 
   private constructor(
     backend: Backend,
@@ -161,7 +168,7 @@ export class RootSession {
     return {
       events: (batch) => this.#enqueue(() => this.#processRaw(batch)),
       diff: (diff, origin) => this.#enqueue(() => this.#processDiff(diff, origin)),
-      rescan: (subtree, reason, options) => this.#enqueue(() => this.#rescan(subtree, reason, options?.since)),
+      rescan: (subtree, reason, options) => this.#requestRescan(subtree, reason, options?.since),
       warning: (error) => {
         if (!this.#closed) this.#output.warning(error);
       },
@@ -243,6 +250,22 @@ export class RootSession {
   async #processDiff(diff: TreeDiff, origin: EventOrigin): Promise<void> {
     const planned = planDiff(this.index, diff, origin).filter((e) => this.#apply(e));
     this.#deliver(planned);
+  }
+
+  #requestRescan(subtree: string, reason: 'overflow' | 'unknown', since: number | undefined): Promise<void> {
+    for (const [queued, request] of this.#pendingRescans) {
+      if (!isWithin(subtree, queued)) continue;
+      // The earliest moment either asked about (undefined: no question about age).
+      if (since !== undefined) request.since = request.since === undefined ? since : Math.min(request.since, since);
+      if (reason === 'overflow') request.reason = 'overflow';
+      return this.#queue;
+    }
+    const request = { reason, since };
+    this.#pendingRescans.set(subtree, request);
+    return this.#enqueue(() => {
+      this.#pendingRescans.delete(subtree);
+      return this.#rescan(subtree, request.reason, request.since);
+    });
   }
 
   async #rescan(subtree: string, reason: 'overflow' | 'unknown', since: number | undefined): Promise<void> {

@@ -1,7 +1,7 @@
 // The normalizer, from data (cases/normalize.yaml): the same rules every
 // backend gets — pairing by identity, expansion of directory deletes, rename
 // over existing files, coalescing, ignore filtering, ordering.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
@@ -10,7 +10,7 @@ import { parse } from 'yaml';
 import type { Backend, BackendSink, TreeDiff, ScanEntry } from '../src/backend.js';
 import { createWatcher } from '../src/watcher.js';
 import type { EntryKind, EventType, WatchEvent } from '../src/events.js';
-import type { IndexEntry } from '../src/tree-index.js';
+import { kindOnly, type IndexEntry } from '../src/tree-index.js';
 
 interface Case {
   name: string;
@@ -80,5 +80,43 @@ describe('normalizer cases', () => {
     await watcher.idle();
     expect(received.map(show)).toEqual(c.expect.map(parseEvent).map(show));
     await watcher.close();
+  });
+});
+
+describe('rescans requested while one is still queued', () => {
+  it('join it: one rescan, one OVERFLOW warning, the earliest `since` kept', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'vigil-rescans-'));
+    try {
+      writeFileSync(join(root, 'known'), 'x');
+      let sink!: BackendSink;
+      const backend: Backend = {
+        name: 'scripted',
+        capabilities: { renamePairing: 'os', closeWrite: true, seesRemoteChanges: false, overflowSignal: true },
+        probe: async () => ({ ok: true }),
+        async subscribe(ctx) {
+          ctx.index.set(root, { kind: 'directory', dev: 0, ino: 0, size: 0, mtimeMs: 0 });
+          // Known from a listing alone (no stat), as inotify's walk records it.
+          ctx.index.addListing(root, ['known'], [kindOnly('file')]);
+          sink = ctx.sink;
+          return { close: async () => undefined };
+        },
+      };
+      const watcher = await createWatcher({ backends: [backend] }, root, {});
+      const received: string[] = [];
+      const overflows: string[] = [];
+      watcher.on('events', (batch) => received.push(...batch.map((e) => `${e.type} ${e.path.slice(root.length + 1)}`)));
+      watcher.on('warning', (w) => w.code === 'OVERFLOW' && overflows.push(w.path!));
+      writeFileSync(join(root, 'new'), 'y');
+      void sink.rescan(root, 'overflow');
+      void sink.rescan(join(root, 'sub'), 'overflow', { since: 0 });
+      void sink.rescan(root, 'overflow');
+      await watcher.idle();
+      expect(overflows).toEqual([root]);
+      // `known` is reported modified only because a joined request asked about changes since 0.
+      expect(received.sort()).toEqual(['create new', 'modify known']);
+      await watcher.close();
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
