@@ -4,7 +4,7 @@
 //
 // Exports:
 //   InotifyReader            class, see inotify_reader.h
-//   walk(reader, dirs, mask, cb)  one watch-then-list level, see dir_walker.h
+//   walk(reader, dirs, mask, flags, cb)  one watch-then-list level, see dir_walker.h
 //   errnoName(n)             'ENOENT' for 2; decodes the walk buffer's errnos
 //   constants                every IN_* and DT_* value from the C headers,
 //                            so tests can check the TypeScript table against them

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstddef>
 #include <cstring>
+#include <limits>
 
 #include "mask.h"
 #include "unique_fd.h"
@@ -30,23 +31,40 @@ constexpr size_t kGetdentsBufferSize = 64 * 1024;
 
 void put32(std::vector<uint8_t>* out, size_t at, uint32_t v) { std::memcpy(out->data() + at, &v, 4); }
 
+/** Appends one stat record (see dir_walker.h); NaN mtime seconds when `st` is null. */
+void putStat(std::vector<double>* out, const struct stat* st) {
+  if (st == nullptr) {
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    out->insert(out->end(), {nan, nan, nan, nan, nan});
+    return;
+  }
+  out->insert(out->end(), {static_cast<double>(st->st_dev), static_cast<double>(st->st_ino),
+                           static_cast<double>(st->st_size), static_cast<double>(st->st_mtim.tv_sec),
+                           static_cast<double>(st->st_mtim.tv_nsec)});
+}
+
 }  // namespace
 
-std::vector<uint8_t> DirWalker::walk(const InotifyFd& inotify, const std::vector<std::string>& dirs, uint32_t mask) {
+std::vector<uint8_t> DirWalker::walk(const InotifyFd& inotify, const std::vector<std::string>& dirs, uint32_t mask,
+                                     uint32_t flags) {
   // Threading: libuv worker thread (WalkWorker::Execute).
   std::vector<uint8_t> table(kDirRecordSize * dirs.size(), 0);
-  std::vector<uint8_t> types;
-  std::vector<uint8_t> names;
-  types.reserve(dirs.size() * 32);
-  names.reserve(dirs.size() * 32 * 16);
+  Output out;
+  out.stats = (flags & kStats) != 0;
+  out.types.reserve(dirs.size() * 32);
+  out.names.reserve(dirs.size() * 32 * 16);
+  if (out.stats) {
+    out.dirStats.reserve(dirs.size() * kStatDoubles);
+    out.entryStats.reserve(dirs.size() * 32 * kStatDoubles);
+  }
   std::vector<char> buf(kGetdentsBufferSize);
 
   for (size_t i = 0; i < dirs.size(); i++) {
     SysResult watch = inotify.addWatch(dirs[i].c_str(), mask);
     uint32_t failedCall = kNone;
-    size_t first = types.size();
-    size_t firstNameByte = names.size();
-    int readErr = list(dirs[i], mask, &types, &names, &buf, &failedCall);
+    size_t first = out.types.size();
+    size_t firstNameByte = out.names.size();
+    int readErr = list(dirs[i], mask, &out, &buf, &failedCall);
 
     size_t rec = kDirRecordSize * i;
     put32(&table, rec + 0, static_cast<uint32_t>(watch.ok() ? watch.value : -1));
@@ -54,34 +72,49 @@ std::vector<uint8_t> DirWalker::walk(const InotifyFd& inotify, const std::vector
     put32(&table, rec + 8, static_cast<uint32_t>(readErr));
     put32(&table, rec + 12, failedCall);
     put32(&table, rec + 16, static_cast<uint32_t>(first));
-    put32(&table, rec + 20, static_cast<uint32_t>(types.size() - first));
+    put32(&table, rec + 20, static_cast<uint32_t>(out.types.size() - first));
     // Where this directory's names lie in the names area, so JS can decode one
     // directory's names without scanning all of them.
     put32(&table, rec + 24, static_cast<uint32_t>(firstNameByte));
-    put32(&table, rec + 28, static_cast<uint32_t>(names.size() - firstNameByte));
+    put32(&table, rec + 28, static_cast<uint32_t>(out.names.size() - firstNameByte));
   }
 
-  size_t namesOffset = kHeaderSize + table.size() + types.size();
-  std::vector<uint8_t> out(namesOffset + names.size());
-  put32(&out, 0, kVersion);
-  put32(&out, 4, static_cast<uint32_t>(dirs.size()));
-  put32(&out, 8, static_cast<uint32_t>(types.size()));
-  put32(&out, 12, static_cast<uint32_t>(namesOffset));
-  put32(&out, 16, static_cast<uint32_t>(names.size()));
-  if (!table.empty()) std::memcpy(out.data() + kHeaderSize, table.data(), table.size());
-  if (!types.empty()) std::memcpy(out.data() + kHeaderSize + table.size(), types.data(), types.size());
-  if (!names.empty()) std::memcpy(out.data() + namesOffset, names.data(), names.size());
-  return out;
+  size_t namesOffset = kHeaderSize + table.size() + out.types.size();
+  size_t statsOffset = out.stats ? (namesOffset + out.names.size() + 7) & ~static_cast<size_t>(7) : 0;
+  size_t statsBytes = (out.dirStats.size() + out.entryStats.size()) * sizeof(double);
+  std::vector<uint8_t> packed((out.stats ? statsOffset + statsBytes : namesOffset + out.names.size()), 0);
+  put32(&packed, 0, kVersion);
+  put32(&packed, 4, static_cast<uint32_t>(dirs.size()));
+  put32(&packed, 8, static_cast<uint32_t>(out.types.size()));
+  put32(&packed, 12, static_cast<uint32_t>(namesOffset));
+  put32(&packed, 16, static_cast<uint32_t>(out.names.size()));
+  put32(&packed, 20, static_cast<uint32_t>(statsOffset));
+  if (!table.empty()) std::memcpy(packed.data() + kHeaderSize, table.data(), table.size());
+  if (!out.types.empty()) std::memcpy(packed.data() + kHeaderSize + table.size(), out.types.data(), out.types.size());
+  if (!out.names.empty()) std::memcpy(packed.data() + namesOffset, out.names.data(), out.names.size());
+  if (out.stats) {
+    size_t dirBytes = out.dirStats.size() * sizeof(double);
+    if (dirBytes) std::memcpy(packed.data() + statsOffset, out.dirStats.data(), dirBytes);
+    if (!out.entryStats.empty()) {
+      std::memcpy(packed.data() + statsOffset + dirBytes, out.entryStats.data(), out.entryStats.size() * sizeof(double));
+    }
+  }
+  return packed;
 }
 
-int DirWalker::list(const std::string& dir, uint32_t mask, std::vector<uint8_t>* types, std::vector<uint8_t>* names,
-                    std::vector<char>* buf, uint32_t* failedCall) {
+int DirWalker::list(const std::string& dir, uint32_t mask, Output* out, std::vector<char>* buf, uint32_t* failedCall) {
   // Threading: libuv worker thread.
   int flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC | (isDontFollow(mask) ? O_NOFOLLOW : 0);
   UniqueFd dfd(open(dir.c_str(), flags));
   if (!dfd.valid()) {
     *failedCall = kOpen;
-    return errno;
+    int err = errno;
+    if (out->stats) putStat(&out->dirStats, nullptr);
+    return err;
+  }
+  if (out->stats) {
+    struct stat self;
+    putStat(&out->dirStats, fstat(dfd.get(), &self) == 0 ? &self : nullptr);
   }
   for (;;) {
     long n = ::syscall(SYS_getdents64, dfd.get(), buf->data(), buf->size());
@@ -96,14 +129,20 @@ int DirWalker::list(const std::string& dir, uint32_t mask, std::vector<uint8_t>*
       off += d->d_reclen;
       if (isDotOrDotDot(d->d_name)) continue;
       unsigned char type = d->d_type;
-      if (isUnknownType(type)) {
+      if (out->stats) {
+        // Asked for identities (a rescan): lstat every entry; its mode is the type.
+        struct stat st;
+        bool ok = fstatat(dfd.get(), d->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0;
+        if (ok) type = IFTODT(st.st_mode);
+        putStat(&out->entryStats, ok ? &st : nullptr);
+      } else if (isUnknownType(type)) {
         struct stat st;
         if (fstatat(dfd.get(), d->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0) type = IFTODT(st.st_mode);
       }
       size_t nameLen = strlen(d->d_name);
-      types->push_back(type);
-      names->insert(names->end(), d->d_name, d->d_name + nameLen);
-      names->push_back('/');
+      out->types.push_back(type);
+      out->names.insert(out->names.end(), d->d_name, d->d_name + nameLen);
+      out->names.push_back('/');
     }
   }
 }

@@ -7,8 +7,9 @@ namespace vigil {
 
 Napi::Value WalkWorker::Walk(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 4 || !info[1].IsArray() || !info[2].IsNumber() || !info[3].IsFunction()) {
-    throw Napi::TypeError::New(env, "walk(reader: InotifyReader, dirs: Buffer[], mask: number, cb: Function)");
+  if (info.Length() < 5 || !info[1].IsArray() || !info[2].IsNumber() || !info[3].IsNumber() || !info[4].IsFunction()) {
+    throw Napi::TypeError::New(env,
+                               "walk(reader: InotifyReader, dirs: (string | Buffer)[], mask: number, flags: number, cb: Function)");
   }
   InotifyReader* reader = InotifyReader::FromValue(info[0]);
   if (reader == nullptr) throw Napi::TypeError::New(env, "walk: first argument is not an InotifyReader");
@@ -37,17 +38,21 @@ Napi::Value WalkWorker::Walk(const Napi::CallbackInfo& info) {
     inotify = std::make_shared<InotifyFd>(UniqueFd());
     inotify->markClosed();
   }
-  auto* worker = new WalkWorker(info[3].As<Napi::Function>(), std::move(inotify), std::move(dirs),
-                                info[2].As<Napi::Number>().Uint32Value());
+  auto* worker = new WalkWorker(info[4].As<Napi::Function>(), std::move(inotify), std::move(dirs),
+                                info[2].As<Napi::Number>().Uint32Value(), info[3].As<Napi::Number>().Uint32Value());
   worker->Queue();
   return env.Undefined();
 }
 
 WalkWorker::WalkWorker(Napi::Function cb, std::shared_ptr<InotifyFd> inotify, std::vector<std::string> dirs,
-                       uint32_t mask)
-    : Napi::AsyncWorker(cb, "vigil-inotify-walk"), inotify_(std::move(inotify)), dirs_(std::move(dirs)), mask_(mask) {}
+                       uint32_t mask, uint32_t flags)
+    : Napi::AsyncWorker(cb, "vigil-inotify-walk"),
+      inotify_(std::move(inotify)),
+      dirs_(std::move(dirs)),
+      mask_(mask),
+      flags_(flags) {}
 
-void WalkWorker::Execute() { result_ = DirWalker::walk(*inotify_, dirs_, mask_); }
+void WalkWorker::Execute() { result_ = DirWalker::walk(*inotify_, dirs_, mask_, flags_); }
 
 void WalkWorker::OnOK() {
   Napi::Env env = Env();

@@ -1,5 +1,6 @@
-// walk(reader, dirs: Buffer[], mask, cb): one level of DirWalker on the libuv
-// thread pool; cb(null, packed: Buffer) on the JS thread (layout in dir_walker.h).
+// walk(reader, dirs: (string | Buffer)[], mask, flags, cb): one level of
+// DirWalker on the libuv thread pool; cb(null, packed: Buffer) on the JS
+// thread (layout and flags in dir_walker.h).
 #pragma once
 
 #include <napi.h>
@@ -17,7 +18,8 @@ class WalkWorker : public Napi::AsyncWorker {
   /** The `walk` export. Main thread; throws TypeError on wrong arguments only. */
   static Napi::Value Walk(const Napi::CallbackInfo& info);
 
-  WalkWorker(Napi::Function cb, std::shared_ptr<InotifyFd> inotify, std::vector<std::string> dirs, uint32_t mask);
+  WalkWorker(Napi::Function cb, std::shared_ptr<InotifyFd> inotify, std::vector<std::string> dirs, uint32_t mask,
+             uint32_t flags);
 
   /** libuv worker thread: touches only this object's fields and the thread-safe InotifyFd. */
   void Execute() override;
@@ -28,6 +30,7 @@ class WalkWorker : public Napi::AsyncWorker {
   std::shared_ptr<InotifyFd> inotify_;
   std::vector<std::string> dirs_;
   uint32_t mask_;
+  uint32_t flags_;
   std::vector<uint8_t> result_;
 };
 

@@ -16,8 +16,9 @@ for (let i = 0; i < 5; i++) {
 }
 fs.writeFileSync(Buffer.from(`${root}/bad\xff`, 'latin1'), '');
 
-const walk = (reader, dirs) => new Promise((resolve, reject) =>
-  addon.walk(reader, dirs.map((d) => Buffer.from(d)), MASK, (e, b) => (e ? reject(e) : resolve(b))));
+const STATS = 1; // DirWalker::kStats
+const walk = (reader, dirs, flags = 0) => new Promise((resolve, reject) =>
+  addon.walk(reader, dirs.map((d) => Buffer.from(d)), MASK, flags, (e, b) => (e ? reject(e) : resolve(b))));
 
 async function cycle(round) {
   const reader = new addon.InotifyReader();
@@ -33,7 +34,7 @@ async function cycle(round) {
   });
   if (typeof reader.addWatch(Buffer.from(root), MASK) !== 'number') throw new Error('addWatch failed');
   reader.addWatch(Buffer.from('/nonexistent'), MASK); // error as data
-  const packed = await walk(reader, [root, ...[0, 1, 2, 3, 4].map((i) => path.join(root, `d${i}`)), '/nonexistent']);
+  const packed = await walk(reader, [root, ...[0, 1, 2, 3, 4].map((i) => path.join(root, `d${i}`)), '/nonexistent'], round % 2 ? STATS : 0);
   for (let i = 0; i < 50; i++) fs.writeFileSync(path.join(root, `d${i % 5}`, `new${round}-${i}`), 'x');
   fs.writeFileSync(path.join(root, `marker${round}`), '');
   await marker;

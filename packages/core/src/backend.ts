@@ -134,6 +134,16 @@ export interface BackendSubscription {
    * report as warnings.
    */
   prepareDirectory?(path: string): void;
+  /**
+   * A faster scanTree for this backend (a native walk, say), used by core for
+   * rescans and for directories that appear with contents, unless symlinks
+   * are followed. It must return what scanTree would (`start` first with its
+   * stat, parents before children, each directory's entries sorted by path,
+   * ignored entries left out and not descended into, [] when `start` is
+   * gone), and prepare each directory before reading it as prepareDirectory
+   * does. Unreadable subdirectories go to `onWarning`.
+   */
+  scan?(start: string, options: { ignore: IgnorePredicate; onWarning: (error: VigilError) => void }): Promise<ScanEntry[]>;
   /** Called by core after a directory left the tree, so the backend can drop its watch. */
   forgetDirectory?(path: string): void;
   /** Short human-readable facts for `info()` (for example "2221 inotify watches"). */

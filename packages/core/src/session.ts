@@ -5,7 +5,7 @@
  * queue, so the index and the event order (R6) never race.
  */
 import { lstatSync, statSync } from 'node:fs';
-import type { Backend, BackendSink, BackendSubscription, RawEvent, ResolvedWatchOptions, TreeDiff } from './backend.js';
+import type { Backend, BackendSink, BackendSubscription, RawEvent, ResolvedWatchOptions, ScanEntry, TreeDiff } from './backend.js';
 import { diffScan, planDiff, type PlannedEvent } from './diff.js';
 import { ErrorCode, VigilError, fromSystemError } from './errors.js';
 import type { EntryKind, EventOrigin, WatchEvent } from './events.js';
@@ -281,7 +281,13 @@ export class RootSession {
     await this.#processDiff(diffScan(this.index, subtree, scanned, { since }), 'rescan');
   }
 
-  #scan(start: string) {
+  #scan(start: string): Promise<ScanEntry[]> {
+    const sub = this.#subscription;
+    // The backend's own walker when it has one (native, off the JS thread);
+    // following symlinks needs scanTree's loop detection.
+    if (sub?.scan && !this.#options.followSymlinks) {
+      return sub.scan(start, { ignore: this.#ignore, onWarning: (w) => this.#output.warning(w) });
+    }
     return scanTree(start, {
       ignore: this.#ignore,
       followSymlinks: this.#options.followSymlinks,

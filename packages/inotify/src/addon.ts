@@ -62,6 +62,8 @@ export interface InotifyAddon {
     /** Paths: a string for a valid UTF-8 path, a Buffer for exact bytes. */
     dirs: readonly (string | Buffer)[],
     mask: number,
+    /** WALK_STATS (1): lstat every entry and fstat each directory (a rescan's identities). */
+    flags: number,
     cb: (error: Error | null, packed: Buffer) => void,
   ): void;
   /** `'ENOENT'` for 2. */

@@ -3,7 +3,8 @@
  * docs/inotify-binding.md and native/inotify/src/{batch_packer,dir_walker}.h).
  * Host byte order; vigil builds only for little-endian machines.
  */
-import { decodeName } from '@vigil/core';
+import { decodeName, type IndexEntry } from '@vigil/core';
+import { DT, kindFromDType } from './constants.js';
 import type { InotifyAddon } from './addon.js';
 
 /** One inotify record as the kernel reported it; `name` is decoded losslessly (R12). */
@@ -44,8 +45,13 @@ export function decodeBatch(batch: Buffer): RawInotifyEvent[] {
   return events;
 }
 
-const WALK_HEADER = 20;
+const WALK_VERSION = 4;
+const WALK_HEADER = 24;
 const DIR_RECORD = 32;
+/** f64s per stat record: dev, ino, size, mtime seconds, mtime nanoseconds. */
+const STAT_DOUBLES = 5;
+/** The walker's flags (native DirWalker::Flags). */
+export const WALK_STATS = 1;
 const SLASH = 0x2f;
 const READ_SYSCALLS = ['', 'open', 'getdents64'] as const;
 
@@ -88,21 +94,27 @@ export class WalkChunk {
   readonly #table: Int32Array;
   readonly #namesOffset: number;
   readonly #errnoName: InotifyAddon['errnoName'];
+  /** With WALK_STATS: the stat records, directories' first (see dir_walker.h). */
+  readonly #stats: Float64Array | undefined;
   #names: (string[] | undefined)[] | undefined;
 
   constructor(packed: Buffer, dirs: readonly string[], errnoName: InotifyAddon['errnoName']) {
     const version = packed.readUInt32LE(0);
-    if (version !== 3) throw new Error(`walk buffer version ${version}, expected 3`);
+    if (version !== WALK_VERSION) throw new Error(`walk buffer version ${version}, expected ${WALK_VERSION}`);
     const count = packed.readUInt32LE(4);
     if (count !== dirs.length) throw new Error(`walk buffer holds ${count} directories, expected ${dirs.length}`);
-    // Word access needs 4-byte alignment; the addon's buffers have it, a copy makes sure.
-    if ((packed.byteOffset & 3) !== 0) packed = Buffer.from(new Uint8Array(packed));
+    // Word access needs 4-byte (doubles: 8-byte) alignment; the addon's buffers have it, a copy makes sure.
+    if ((packed.byteOffset & 7) !== 0) packed = copyAligned(packed);
     this.#packed = packed;
     this.dirs = dirs;
     this.length = count;
     this.#table = new Int32Array(packed.buffer, packed.byteOffset + WALK_HEADER, count * (DIR_RECORD / 4));
     this.types = new Uint8Array(packed.buffer, packed.byteOffset + WALK_HEADER + DIR_RECORD * count, packed.readUInt32LE(8));
     this.#namesOffset = packed.readUInt32LE(12);
+    const statsOffset = packed.readUInt32LE(20);
+    if (statsOffset !== 0) {
+      this.#stats = new Float64Array(packed.buffer, packed.byteOffset + statsOffset, (count + this.types.length) * STAT_DOUBLES);
+    }
     this.#errnoName = errnoName;
     let failed = false;
     const t = this.#table;
@@ -160,6 +172,32 @@ export class WalkChunk {
     return names;
   }
 
+  /** True when the walk was asked for stats (WALK_STATS). */
+  get hasStats(): boolean {
+    return this.#stats !== undefined;
+  }
+
+  /** Directory `i`'s own identity (WALK_STATS only); undefined if it could not be opened. */
+  dirStat(i: number): IndexEntry | undefined {
+    return this.#statAt(i, DT.DT_DIR);
+  }
+
+  /** The identity of entry `k` of directory `i` (WALK_STATS only); undefined if it was gone by then. */
+  entryStat(i: number, k: number): IndexEntry | undefined {
+    const at = this.#table[i * 8 + 4]! + k;
+    return this.#statAt(this.length + at, this.types[at]!);
+  }
+
+  #statAt(record: number, dType: number): IndexEntry | undefined {
+    const s = this.#stats;
+    if (s === undefined) return undefined;
+    const o = record * STAT_DOUBLES;
+    const sec = s[o + 3]!;
+    if (Number.isNaN(sec)) return undefined;
+    // As node derives Stats#mtimeMs, so a stat from here equals one from fs.lstat.
+    return { kind: kindFromDType(dType), dev: s[o]!, ino: s[o + 1]!, size: s[o + 2]!, mtimeMs: sec * 1e3 + s[o + 4]! / 1e6 };
+  }
+
   /**
    * Calls `fn(i, k)` for every entry of type `dType`, with `i` its directory
    * and `k` its position among that directory's entries. One native search
@@ -175,6 +213,12 @@ export class WalkChunk {
       fn(i, at - t[i * 8 + 4]!);
     }
   }
+}
+
+function copyAligned(packed: Buffer): Buffer {
+  const copy = Buffer.from(new ArrayBuffer(packed.length));
+  packed.copy(copy);
+  return copy;
 }
 
 /**

@@ -6,7 +6,7 @@
 import { EventEmitter } from 'node:events';
 import { ErrorCode, EntryKind, VigilError, decodeName, hasEscapedBytes, joinPath, toFsPath } from '@vigil/core';
 import { requireInotifyAddon, type InotifyAddon, type NativeInotifyReader, type SysErrorData } from './addon.js';
-import { WalkChunk, decodeBatch, type RawInotifyEvent } from './batch.js';
+import { WALK_STATS, WalkChunk, decodeBatch, type RawInotifyEvent } from './batch.js';
 import { IN, kindFromDType } from './constants.js';
 import { BACKEND, inotifyError } from './errors.js';
 
@@ -298,9 +298,11 @@ export class Inotify extends EventEmitter<InotifyEmitterEvents> {
   /**
    * {@link walk} without an object per directory: the same outcome as one
    * {@link WalkChunk}, read by position. What `watchTree` and vigil's backend
-   * use, since a level of a large tree is thousands of directories.
+   * use, since a level of a large tree is thousands of directories. With
+   * `stats`, every entry is lstat'ed and every directory fstat'ed on the pool
+   * thread as well (`chunk.entryStat`, `chunk.dirStat`): what a rescan needs.
    */
-  async walkChunk(dirs: readonly string[], mask: number): Promise<WalkChunk> {
+  async walkChunk(dirs: readonly string[], mask: number, options: { stats?: boolean } = {}): Promise<WalkChunk> {
     this.#assertOpen('walk');
     // Plain strings go to the addon as they are; only names with escaped bytes need a Buffer.
     let bytes: readonly (string | Buffer)[] = dirs;
@@ -312,7 +314,8 @@ export class Inotify extends EventEmitter<InotifyEmitterEvents> {
       }
     }
     const packed = await new Promise<Buffer>((resolve, reject) => {
-      this.#addon.walk(this.#reader, bytes, mask >>> 0, (error, buffer) => (error ? reject(error) : resolve(buffer)));
+      const flags = options.stats ? WALK_STATS : 0;
+      this.#addon.walk(this.#reader, bytes, mask >>> 0, flags, (error, buffer) => (error ? reject(error) : resolve(buffer)));
     });
     const chunk = new WalkChunk(packed, dirs, this.#addon.errnoName);
     if (!this.#closed) {

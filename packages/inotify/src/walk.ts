@@ -33,6 +33,8 @@ export interface WatchTreeOptions {
   onChunk?: (chunk: WalkChunk) => void;
   /** Native walks run in parallel per level (libuv pool threads; default 2). */
   concurrency?: number;
+  /** lstat every entry on the pool threads too (see {@link Inotify.walkChunk}). */
+  stats?: boolean;
 }
 
 /** Totals of a {@link watchTree} run. */
@@ -65,6 +67,7 @@ export async function watchTree(
   const summary: WatchTreeSummary = { directories: 0, entries: 0, failed: [] };
   const concurrency = Math.max(1, options.concurrency ?? 2);
   const { descend, onDirectory, onChunk } = options;
+  const walkOptions = { stats: options.stats ?? false };
   let level: string[] = [...roots];
   while (level.length > 0) {
     // More chunks than threads, each handled as soon as it is back: the JS side
@@ -90,7 +93,7 @@ export async function watchTree(
       });
     };
     const parts: Promise<void>[] = [];
-    for (let i = 0; i < level.length; i += size) parts.push(inotify.walkChunk(level.slice(i, i + size), mask).then(digest));
+    for (let i = 0; i < level.length; i += size) parts.push(inotify.walkChunk(level.slice(i, i + size), mask, walkOptions).then(digest));
     await Promise.all(parts);
     level = next;
   }

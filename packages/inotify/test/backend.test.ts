@@ -2,11 +2,20 @@
 // renames split across reads, the watch limit. Everything else is a
 // conformance scenario (packages/conformance), run against every backend.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createWatcher, type VigilError, type WatchEvent, type Watcher } from '@vigil/core';
+import {
+  TreeIndex,
+  createIgnorePredicate,
+  createWatcher,
+  scanTree,
+  type BackendSink,
+  type VigilError,
+  type WatchEvent,
+  type Watcher,
+} from '@vigil/core';
 import { inotifyBackend } from '../src/index.js';
 import { makeTempDir } from './helpers.js';
 
@@ -130,5 +139,54 @@ describe('inotify backend', () => {
     expect(result.info).toMatch(/directories polled \(watch limit\)/);
     // With onWatchLimit: 'error', watch() fails instead.
     expect(result.strictError).toBe('WATCH_LIMIT');
+  });
+
+  it('rescans with the native walker exactly as scanTree does: same entries, stats and order, ignores honoured', async () => {
+    const { dir, cleanup } = makeTempDir();
+    cleanups.push(cleanup);
+    for (let d = 0; d < 3; d++) {
+      for (let e = 0; e < 3; e++) {
+        const sub = path.join(dir, `d${d}`, `e ${e}`);
+        mkdirSync(sub, { recursive: true });
+        for (let f = 0; f < 4; f++) writeFileSync(path.join(sub, `f${f}`), 'x'.repeat(f * 10));
+      }
+    }
+    mkdirSync(path.join(dir, 'd0', 'empty'));
+    mkdirSync(path.join(dir, 'node_modules', 'pkg'), { recursive: true });
+    writeFileSync(path.join(dir, 'node_modules', 'pkg', 'index.js'), '');
+    writeFileSync(path.join(dir, 'line\nbreak'), '');
+    writeFileSync(Buffer.from(`${dir}/bad\xff`, 'latin1'), '');
+    writeFileSync(path.join(dir, 'd1', 'skip.log'), '');
+    symlinkSync('d0', path.join(dir, 'link'));
+    spawnSync('mkfifo', [path.join(dir, 'fifo')]);
+
+    const ignore = createIgnorePredicate(dir, ['node_modules', '*.log']);
+    const warnings: VigilError[] = [];
+    const sink: BackendSink = {
+      events: () => undefined,
+      diff: () => undefined,
+      rescan: async () => undefined,
+      warning: (w) => warnings.push(w),
+      rootRemoved: () => undefined,
+      fatal: (e) => warnings.push(e),
+      mountsChanged: () => undefined,
+    };
+    const options = { pollInterval: 1000, settle: false as const, followSymlinks: false, onWatchLimit: 'poll' as const };
+    const sub = await inotifyBackend.subscribe({ root: dir, rootKind: 'directory', index: new TreeIndex(dir), ignore, options, sink });
+    cleanups.push(() => sub.close());
+    expect(sub.scan).toBeTypeOf('function');
+    const onWarning = (w: VigilError): void => {
+      warnings.push(w);
+    };
+    const show = (entries: { path: string; stat: object }[]): string[] => entries.map((e) => `${e.path} ${JSON.stringify(e.stat)}`);
+    for (const start of [dir, path.join(dir, 'd2'), path.join(dir, 'd1', 'e 1', 'f3'), path.join(dir, 'missing')]) {
+      const native = await sub.scan!(start, { ignore, onWarning });
+      const portable = await scanTree(start, { ignore, onWarning });
+      expect(show(native)).toEqual(show(portable));
+    }
+    const all = await sub.scan!(dir, { ignore, onWarning });
+    expect(all.length).toBe(1 + 3 + 9 + 36 + 1 + 4); // root, d*, e*, files, empty, line break/bad/link/fifo
+    expect(all.some((e) => e.path.includes('node_modules') || e.path.endsWith('.log'))).toBe(false);
+    expect(warnings).toEqual([]);
   });
 });
