@@ -31,11 +31,11 @@ constexpr size_t kGetdentsBufferSize = 64 * 1024;
 
 void put32(std::vector<uint8_t>* out, size_t at, uint32_t v) { std::memcpy(out->data() + at, &v, 4); }
 
-/** Appends one stat record (see dir_walker.h); NaN mtime seconds when `st` is null. */
-void putStat(std::vector<double>* out, const struct stat* st) {
+/** Appends one stat record (see dir_walker.h); when `st` is null, NaN mtime seconds and `err` in the first slot. */
+void putStat(std::vector<double>* out, const struct stat* st, int err = 0) {
   if (st == nullptr) {
     const double nan = std::numeric_limits<double>::quiet_NaN();
-    out->insert(out->end(), {nan, nan, nan, nan, nan});
+    out->insert(out->end(), {static_cast<double>(err), nan, nan, nan, nan});
     return;
   }
   out->insert(out->end(), {static_cast<double>(st->st_dev), static_cast<double>(st->st_ino),
@@ -109,12 +109,13 @@ int DirWalker::list(const std::string& dir, uint32_t mask, Output* out, std::vec
   if (!dfd.valid()) {
     *failedCall = kOpen;
     int err = errno;
-    if (out->stats) putStat(&out->dirStats, nullptr);
+    if (out->stats) putStat(&out->dirStats, nullptr, err);
     return err;
   }
   if (out->stats) {
     struct stat self;
-    putStat(&out->dirStats, fstat(dfd.get(), &self) == 0 ? &self : nullptr);
+    bool ok = fstat(dfd.get(), &self) == 0;
+    putStat(&out->dirStats, ok ? &self : nullptr, ok ? 0 : errno);
   }
   for (;;) {
     long n = ::syscall(SYS_getdents64, dfd.get(), buf->data(), buf->size());
@@ -130,11 +131,13 @@ int DirWalker::list(const std::string& dir, uint32_t mask, Output* out, std::vec
       if (isDotOrDotDot(d->d_name)) continue;
       unsigned char type = d->d_type;
       if (out->stats) {
-        // Asked for identities (a rescan): lstat every entry; its mode is the type.
+        // Asked for identities (a rescan): lstat every entry; its mode is the
+        // type. An entry that cannot be stat'ed has no type either, so the walk
+        // does not descend into it (as scanTree skips it).
         struct stat st;
         bool ok = fstatat(dfd.get(), d->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0;
-        if (ok) type = IFTODT(st.st_mode);
-        putStat(&out->entryStats, ok ? &st : nullptr);
+        type = ok ? IFTODT(st.st_mode) : DT_UNKNOWN;
+        putStat(&out->entryStats, ok ? &st : nullptr, ok ? 0 : errno);
       } else if (isUnknownType(type)) {
         struct stat st;
         if (fstatat(dfd.get(), d->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0) type = IFTODT(st.st_mode);

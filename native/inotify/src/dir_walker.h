@@ -1,6 +1,7 @@
 // One level of the watch-then-list walk. For each directory, in order:
 // inotify_add_watch FIRST (so nothing created during the listing is missed),
-// then open + getdents64, lstat only where d_type is DT_UNKNOWN. Which
+// then open + getdents64, lstat only where d_type is DT_UNKNOWN (or of every
+// entry, with kStats). Which
 // subdirectories to descend into is decided by JS (ignore filters live there).
 //
 // Packed result (one buffer, host byte order = little-endian everywhere vigil
@@ -34,7 +35,8 @@
 //     of 5 (dev, ino, size, mtime seconds, mtime nanoseconds), first one per
 //     directory (fstat of the open directory), then one per entry (lstat),
 //     same order as the types. A record whose mtime seconds is NaN could not
-//     be taken (the entry went away, or the directory could not be opened).
+//     be taken: its first slot holds the errno (ENOENT: the entry went away),
+//     and an entry's type is then DT_UNKNOWN.
 //     Doubles, as node's fs.Stats has them, so JS derives the same mtimeMs.
 #pragma once
 

@@ -17,8 +17,15 @@ export interface PlannedEvent extends WatchEvent {
  * Compares a fresh scan of `subtree` (as returned by scanTree: `subtree` first,
  * parents before children) with what the index holds for it.
  */
-export function diffScan(index: TreeIndex, subtree: string, scanned: readonly ScanEntry[], options: { since?: number } = {}): TreeDiff {
+export function diffScan(
+  index: TreeIndex,
+  subtree: string,
+  scanned: readonly ScanEntry[],
+  options: { since?: number | ((path: string) => number | undefined) } = {},
+): TreeDiff {
   const diff: TreeDiff = { removed: [], added: [], modified: [] };
+  const sinceOption = options.since;
+  const sinceFor = typeof sinceOption === 'function' ? sinceOption : () => sinceOption;
   const seen = new Set<string>();
   for (const entry of scanned) {
     seen.add(entry.path);
@@ -29,7 +36,10 @@ export function diffScan(index: TreeIndex, subtree: string, scanned: readonly Sc
       // Known from a listing alone (inotify): record the stat now. Whether the
       // content changed can only be judged by its age (see RescanOptions.since).
       index.set(entry.path, entry.stat);
-      if (options.since !== undefined && entry.stat.kind === 'file' && entry.stat.mtimeMs >= options.since) diff.modified.push(entry);
+      if (entry.stat.kind === 'file') {
+        const since = sinceFor(entry.path);
+        if (since !== undefined && entry.stat.mtimeMs >= since) diff.modified.push(entry);
+      }
     } else if (isReplacement(known, entry.stat)) {
       diff.removed.push(entry.path);
       diff.added.push(entry);

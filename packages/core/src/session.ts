@@ -50,12 +50,14 @@ export class RootSession {
   /** Following symlinks: directory identity (dev:ino) → path, to spot a link back into the tree (R11). */
   #dirIds = new Map<string, string>();
   /**
-   * Rescans queued but not started, by subtree, with the earliest `since`
-   * asked for. A request that one of them covers joins it: a rescan that has
-   * not started yet will see whatever was dropped before it, so a burst that
-   * overflows the kernel queue again and again costs one rescan, not one each.
+   * Rescans queued but not started, by subtree. A new request that covers
+   * one of them, or is covered by it, takes its place: the queued one does
+   * nothing when its turn comes, and one rescan of the wider subtree runs at
+   * the tail of the queue, after every event queued so far, so its picture
+   * of the disk is the newest. A burst that overflows the kernel queue again
+   * and again then costs one rescan, not one each.
    */
-  #pendingRescans = new Map<string, { reason: 'overflow' | 'unknown'; since: number | undefined }>();
+  #pendingRescans = new Map<string, PendingRescan>();
 
   private constructor(
     backend: Backend,
@@ -253,22 +255,28 @@ export class RootSession {
   }
 
   #requestRescan(subtree: string, reason: 'overflow' | 'unknown', since: number | undefined): Promise<void> {
-    for (const [queued, request] of this.#pendingRescans) {
-      if (!isWithin(subtree, queued)) continue;
-      // The earliest moment either asked about (undefined: no question about age).
-      if (since !== undefined) request.since = request.since === undefined ? since : Math.min(request.since, since);
-      if (reason === 'overflow') request.reason = 'overflow';
-      return this.#queue;
+    const request: PendingRescan = { subtree, reason, asked: [{ subtree, since }], finished: Promise.resolve() };
+    for (const [queued, other] of [...this.#pendingRescans]) {
+      const covers = isWithin(subtree, queued);
+      if (!covers && !isWithin(queued, subtree)) continue;
+      other.joined = request;
+      this.#pendingRescans.delete(queued);
+      if (covers) request.subtree = queued;
+      request.asked.push(...other.asked);
+      if (other.reason === 'overflow') request.reason = 'overflow';
     }
-    const request = { reason, since };
-    this.#pendingRescans.set(subtree, request);
-    return this.#enqueue(() => {
-      this.#pendingRescans.delete(subtree);
-      return this.#rescan(subtree, request.reason, request.since);
+    this.#pendingRescans.set(request.subtree, request);
+    const turn = this.#enqueue(() => {
+      if (request.joined) return;
+      this.#pendingRescans.delete(request.subtree);
+      return this.#rescan(request.subtree, request.reason, sinceOf(request));
     });
+    // A request that was joined is done when the rescan that took its place is.
+    request.finished = turn.then(() => request.joined?.finished);
+    return request.finished;
   }
 
-  async #rescan(subtree: string, reason: 'overflow' | 'unknown', since: number | undefined): Promise<void> {
+  async #rescan(subtree: string, reason: 'overflow' | 'unknown', since: RescanSince): Promise<void> {
     if (reason === 'overflow') {
       this.#output.warning(
         new VigilError(ErrorCode.OVERFLOW, `${subtree}: the OS dropped events; rescanning and reporting the differences`, {
@@ -451,4 +459,34 @@ export class RootSession {
     this.#output.ended(error);
     void this.close();
   }
+}
+
+/** What a rescan asks about age: one moment for the whole subtree, or one per path. */
+type RescanSince = number | undefined | ((path: string) => number | undefined);
+
+/** A rescan waiting in a session's queue (see RootSession#pendingRescans). */
+interface PendingRescan {
+  subtree: string;
+  reason: 'overflow' | 'unknown';
+  /** Each request it stands for: its subtree and since. */
+  asked: { subtree: string; since: number | undefined }[];
+  /** The rescan that took its place; it then does nothing itself. */
+  joined?: PendingRescan;
+  finished: Promise<void>;
+}
+
+/**
+ * The `since` of a rescan that stands for several requests: for each path the
+ * earliest moment asked about by a request whose subtree holds it, so a
+ * request for one subdirectory does not widen the question for the rest.
+ */
+function sinceOf(request: PendingRescan): RescanSince {
+  const asked = request.asked.filter((a) => a.since !== undefined) as { subtree: string; since: number }[];
+  if (asked.length === 0) return undefined;
+  if (asked.every((a) => a.subtree === request.subtree)) return Math.min(...asked.map((a) => a.since));
+  return (path) => {
+    let since: number | undefined;
+    for (const a of asked) if (isWithin(path, a.subtree) && (since === undefined || a.since < since)) since = a.since;
+    return since;
+  };
 }

@@ -173,9 +173,7 @@ export class TreeIndex {
   addListing(dir: string, namesOrListing: readonly string[] | Listing, entries?: readonly IndexEntry[]): void {
     const listing = entries ? new ArrayListing(namesOrListing as readonly string[], entries) : (namesOrListing as Listing);
     const siblings = this.#dirs.get(dir);
-    if (siblings === undefined && dir !== this.root && !this.#dirs.has(parentPath(dir))) {
-      throw new Error(`vigil index: ${dir} is not a known directory`);
-    }
+    if (siblings === undefined && !this.#listedAsDirectory(dir)) throw new Error(`vigil index: ${dir} is not a known directory`);
     if (siblings === undefined || (siblings instanceof Map && siblings.size === 0)) {
       // The common case, a directory seen for the first time: keep the listing
       // as it is (names may even stay undecoded until someone asks).
@@ -189,6 +187,18 @@ export class TreeIndex {
       if (!map.has(list[i]!)) this.#size++;
       map.set(list[i]!, listing.at(i));
     }
+  }
+
+  /**
+   * Whether `dir`, not registered yet, is a directory in its parent's
+   * listing. A listing still undecoded is taken at its word (the walk that
+   * produced it is what lists `dir` now): checking would decode its names.
+   */
+  #listedAsDirectory(dir: string): boolean {
+    if (dir.length <= this.root.length) return false; // the root registers itself in set()
+    const parent = this.#dirs.get(parentPath(dir));
+    if (parent === undefined) return false;
+    return parent instanceof Map ? parent.get(baseName(dir))?.kind === 'directory' : true;
   }
 
   /** Removes an entry and everything below it. */

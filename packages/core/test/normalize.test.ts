@@ -1,7 +1,7 @@
 // The normalizer, from data (cases/normalize.yaml): the same rules every
 // backend gets — pairing by identity, expansion of directory deletes, rename
 // over existing files, coalescing, ignore filtering, ordering.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
@@ -84,39 +84,72 @@ describe('normalizer cases', () => {
 });
 
 describe('rescans requested while one is still queued', () => {
-  it('join it: one rescan, one OVERFLOW warning, the earliest `since` kept', async () => {
+  /** A scripted backend over a real directory: the index holds `listed` (names known from a listing alone), the test drives the sink. */
+  async function scripted(listed: Record<string, string[]>) {
     const root = mkdtempSync(join(tmpdir(), 'vigil-rescans-'));
+    let sink!: BackendSink;
+    const backend: Backend = {
+      name: 'scripted',
+      capabilities: { renamePairing: 'os', closeWrite: true, seesRemoteChanges: false, overflowSignal: true },
+      probe: async () => ({ ok: true }),
+      async subscribe(ctx) {
+        ctx.index.set(root, { kind: 'directory', dev: 0, ino: 0, size: 0, mtimeMs: 0 });
+        for (const [dir, names] of Object.entries(listed)) {
+          const kinds = names.map((n) => kindOnly(n.endsWith('/') ? 'directory' : 'file'));
+          ctx.index.addListing(dir ? join(root, dir) : root, names.map((n) => n.replace(/\/$/, '')), kinds);
+        }
+        sink = ctx.sink;
+        return { close: async () => undefined };
+      },
+    };
+    const watcher = await createWatcher({ backends: [backend] }, root, { settle: false });
+    const received: string[] = [];
+    const overflows: string[] = [];
+    watcher.on('events', (batch) => received.push(...batch.map((e) => `${e.type} ${e.path.slice(root.length + 1)} (${e.origin})`)));
+    watcher.on('warning', (w) => w.code === 'OVERFLOW' && overflows.push(w.path!.slice(root.length)));
+    return {
+      root,
+      sink,
+      watcher,
+      received,
+      overflows,
+      done: async () => {
+        await watcher.close();
+        rmSync(root, { recursive: true, force: true });
+      },
+    };
+  }
+
+  it('join it: one rescan, one OVERFLOW warning, each request\'s `since` kept for its own subtree', async () => {
+    const t = await scripted({ '': ['known', 'sub/'], sub: ['inner'] });
     try {
-      writeFileSync(join(root, 'known'), 'x');
-      let sink!: BackendSink;
-      const backend: Backend = {
-        name: 'scripted',
-        capabilities: { renamePairing: 'os', closeWrite: true, seesRemoteChanges: false, overflowSignal: true },
-        probe: async () => ({ ok: true }),
-        async subscribe(ctx) {
-          ctx.index.set(root, { kind: 'directory', dev: 0, ino: 0, size: 0, mtimeMs: 0 });
-          // Known from a listing alone (no stat), as inotify's walk records it.
-          ctx.index.addListing(root, ['known'], [kindOnly('file')]);
-          sink = ctx.sink;
-          return { close: async () => undefined };
-        },
-      };
-      const watcher = await createWatcher({ backends: [backend] }, root, {});
-      const received: string[] = [];
-      const overflows: string[] = [];
-      watcher.on('events', (batch) => received.push(...batch.map((e) => `${e.type} ${e.path.slice(root.length + 1)}`)));
-      watcher.on('warning', (w) => w.code === 'OVERFLOW' && overflows.push(w.path!));
-      writeFileSync(join(root, 'new'), 'y');
-      void sink.rescan(root, 'overflow');
-      void sink.rescan(join(root, 'sub'), 'overflow', { since: 0 });
-      void sink.rescan(root, 'overflow');
-      await watcher.idle();
-      expect(overflows).toEqual([root]);
-      // `known` is reported modified only because a joined request asked about changes since 0.
-      expect(received.sort()).toEqual(['create new', 'modify known']);
-      await watcher.close();
+      writeFileSync(join(t.root, 'known'), 'x');
+      mkdirSync(join(t.root, 'sub'));
+      writeFileSync(join(t.root, 'sub', 'inner'), 'x');
+      writeFileSync(join(t.root, 'new'), 'y');
+      const done = [t.sink.rescan(t.root, 'overflow'), t.sink.rescan(join(t.root, 'sub'), 'overflow', { since: 0 }), t.sink.rescan(t.root, 'overflow')];
+      await Promise.all(done);
+      expect(t.overflows).toEqual(['']);
+      // `sub/inner` is reported modified because the request for `sub` asked about changes since 0; `known` is not.
+      expect(t.received.sort()).toEqual(['create new (rescan)', 'modify sub/inner (rescan)']);
     } finally {
-      rmSync(root, { recursive: true, force: true });
+      await t.done();
+    }
+  });
+
+  it('run after the events queued in between, so a stale event cannot outlive the rescan (R7)', async () => {
+    const t = await scripted({});
+    try {
+      // Read 1 ended in an overflow; read 2 held a create of x, then another
+      // overflow that dropped x's delete. x is not on disk.
+      void t.sink.rescan(t.root, 'overflow');
+      t.sink.events([{ type: 'create', path: join(t.root, 'x'), kind: 'file' }]);
+      await t.sink.rescan(t.root, 'overflow');
+      expect(t.received).toEqual(['create x (os)', 'delete x (rescan)']);
+      expect(t.watcher.knownPaths()).toEqual([t.root]);
+      expect(t.overflows).toEqual(['']);
+    } finally {
+      await t.done();
     }
   });
 });

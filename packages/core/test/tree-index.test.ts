@@ -91,6 +91,10 @@ describe('TreeIndex listings as Listing objects', () => {
     expect(index.paths()).toEqual(['/r', '/r/a', '/r/a/new', '/r/f']);
     expect(() => index.set('/r/f/x', kindOnly('file'))).toThrow();
     expect(() => index.addListing('/r/zz/deep', listing([], []))).toThrow();
+    // A file, or a name its (decoded) parent never listed, is not a directory to list.
+    expect(() => index.addListing('/r/a/new', listing([], []))).toThrow();
+    expect(() => index.addListing('/r/a/nope', listing([], []))).toThrow();
+    expect(() => new TreeIndex('/q').addListing('/q', listing([], []))).toThrow();
     expect(index.get('/elsewhere/x')).toBeUndefined();
   });
 });

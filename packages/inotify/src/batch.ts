@@ -1,6 +1,6 @@
 /**
  * Decoders for the addon's two packed buffers (layouts in
- * docs/inotify-binding.md and native/inotify/src/{batch_packer,dir_walker}.h).
+ * packages/inotify/README.md and native/inotify/src/{batch_packer,dir_walker}.h).
  * Host byte order; vigil builds only for little-endian machines.
  */
 import { decodeName, type IndexEntry } from '@vigil/core';
@@ -186,6 +186,14 @@ export class WalkChunk {
   entryStat(i: number, k: number): IndexEntry | undefined {
     const at = this.#table[i * 8 + 4]! + k;
     return this.#statAt(this.length + at, this.types[at]!);
+  }
+
+  /** Why entry `k` of directory `i` has no {@link entryStat}: the errno name of its lstat (WALK_STATS only). */
+  entryStatErrno(i: number, k: number): string | undefined {
+    const s = this.#stats;
+    if (s === undefined) return undefined;
+    const o = (this.length + this.#table[i * 8 + 4]! + k) * STAT_DOUBLES;
+    return Number.isNaN(s[o + 3]!) && s[o]! !== 0 ? this.#errnoName(s[o]!) : undefined;
   }
 
   #statAt(record: number, dType: number): IndexEntry | undefined {

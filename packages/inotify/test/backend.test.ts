@@ -1,7 +1,7 @@
 // Behaviour that belongs to the inotify backend alone: overflow recovery,
 // renames split across reads, the watch limit. Everything else is a
 // conformance scenario (packages/conformance), run against every backend.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -188,5 +188,34 @@ describe('inotify backend', () => {
     expect(all.length).toBe(1 + 3 + 9 + 36 + 1 + 4); // root, d*, e*, files, empty, line break/bad/link/fifo
     expect(all.some((e) => e.path.includes('node_modules') || e.path.endsWith('.log'))).toBe(false);
     expect(warnings).toEqual([]);
+  });
+
+  it('keeps events from directories a scan has just watched, before their watches reached JS (R1)', async () => {
+    // A tree moved in from outside is scanned by the native walker (level by level,
+    // on pool threads); a writer fills its deepest directories meanwhile. An event
+    // for a watch added on a pool thread can reach JS before the chunk that says
+    // which directory the watch is for: it must wait, not be dropped.
+    const { dir, cleanup } = makeTempDir();
+    cleanups.push(cleanup);
+    const root = path.join(dir, 'root');
+    const stage = path.join(dir, 'stage');
+    mkdirSync(root);
+    const dirs = 600;
+    const rounds = 8;
+    const { watcher } = await watchWithInotify(root);
+    const writer = `
+      const fs = require('fs');
+      const [stage, root, dirs, rounds] = process.argv.slice(1);
+      for (let i = 0; i < +dirs; i++) fs.mkdirSync(stage + '/A/d' + i + '/x/y', { recursive: true });
+      fs.renameSync(stage + '/A', root + '/A');
+      for (let r = 0; r < +rounds; r++) for (let i = 0; i < +dirs; i++) fs.closeSync(fs.openSync(root + '/A/d' + i + '/x/y/f' + r, 'w'));`;
+    // Not spawnSync: this thread must stay free to scan while the writer runs.
+    const child = spawn(process.execPath, ['-e', writer, stage, root, String(dirs), String(rounds)], { stdio: 'inherit' });
+    const status = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(status).toBe(0);
+    const disk = diskPaths(root);
+    expect(disk.length).toBe(2 + dirs * (3 + rounds));
+    await until(() => watcher.knownPaths().length >= disk.length, 'every moved directory and new file known', 10_000);
+    expect([...watcher.knownPaths()].sort()).toEqual(disk);
   });
 });

@@ -33,6 +33,7 @@ import {
 } from '@vigil/core';
 import { loadInotifyAddon } from '../addon.js';
 import { IN, kindFromDType } from '../constants.js';
+import { inotifyError } from '../errors.js';
 import type { WalkChunk } from '../batch.js';
 import { Inotify, MOUNTS_CHANGED_WD, walkResultOf, type InotifyEvent } from '../inotify.js';
 import { watchTree } from '../walk.js';
@@ -125,6 +126,16 @@ class InotifySubscription implements BackendSubscription {
   #unwatched = new Map<string, number>();
   #pollTimer: NodeJS.Timeout | undefined;
   #limitWarned = false;
+  /**
+   * Scans in progress (see scan()), and the reader's batches held back
+   * meanwhile. The walker adds watches on a pool thread and JS learns their
+   * wds only when the chunk comes back; a batch read in between may already
+   * name a new wd. Holding batches until the wds are mapped keeps those
+   * events (R1); core's queue is waiting for the scan anyway, so their order
+   * relative to it does not change.
+   */
+  #scans = 0;
+  #heldBatches: InotifyEvent[][] = [];
   /** When vigil last read the queue: after an overflow, files changed since then are reported as modified. */
   #lastRead = Date.now();
   #closed = false;
@@ -233,47 +244,40 @@ class InotifySubscription implements BackendSubscription {
     if (!inotify || this.#closed) return [];
     const { ignore, onWarning } = options;
     let startEntry: ScanEntry | undefined;
-    let startIsDirectory = true;
     const byDir = new Map<string, ScanEntry[]>();
-    await watchTree(inotify, [start], this.#addWatchMask(), {
-      stats: true,
-      descend: (path) => !ignore(path, 'directory'),
-      onChunk: (chunk) => {
-        for (let i = 0; i < chunk.length; i++) {
-          const path = chunk.dirs[i]!;
-          const wd = chunk.wd(i);
-          if (wd >= 0 && !this.#closed) {
-            this.#map(wd, path);
-            this.#unwatched.delete(path);
-          }
-          if (path === start) {
-            const self = chunk.dirStat(i);
-            if (!self) {
-              // Not a directory we can open (a file, gone, unreadable): scanTree's rules apply.
-              startIsDirectory = false;
-              return;
+    this.#scans++;
+    try {
+      await watchTree(inotify, [start], this.#addWatchMask(), {
+        stats: true,
+        descend: (path) => !ignore(path, 'directory'),
+        onChunk: (chunk) => {
+          for (let i = 0; i < chunk.length; i++) {
+            const path = chunk.dirs[i]!;
+            const wd = chunk.wd(i);
+            if (wd >= 0 && !this.#closed) {
+              this.#map(wd, path);
+              this.#unwatched.delete(path);
             }
-            startEntry = { path, stat: self };
+            if (path === start) {
+              const self = chunk.dirStat(i);
+              // Not a directory that opens (a file, gone, unreadable): scanTree takes over below.
+              if (!self) continue;
+              startEntry = { path, stat: self };
+            }
+            if (chunk.anyFailed) this.#scanFailure(chunk, i, onWarning);
+            const entries = this.#scannedEntries(chunk, i, ignore, onWarning);
+            if (entries.length) byDir.set(path, entries);
           }
-          if (chunk.anyFailed) this.#scanFailure(chunk, i, onWarning);
-          const count = chunk.count(i);
-          if (count === 0) continue;
-          const names = chunk.names(i);
-          const entries: ScanEntry[] = [];
-          for (let k = 0; k < count; k++) {
-            const stat = chunk.entryStat(i, k);
-            if (!stat) continue; // gone since the listing
-            const child = joinPath(path, names[k]!);
-            if (ignore(child, stat.kind)) continue;
-            entries.push({ path: child, stat });
-          }
-          // As scanTree: a directory's entries in path order, for reproducible events.
-          entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-          byDir.set(path, entries);
-        }
-      },
-    });
-    if (!startIsDirectory || !startEntry) {
+        },
+      });
+    } finally {
+      if (--this.#scans === 0 && this.#heldBatches.length) {
+        const held = this.#heldBatches;
+        this.#heldBatches = [];
+        for (const batch of held) this.#onBatch(batch);
+      }
+    }
+    if (!startEntry) {
       return scanTree(start, { ignore, backend: 'inotify', beforeRead: (dir) => this.prepareDirectory(dir), onWarning });
     }
     // scanTree's order, whatever order the chunks came back in: breadth first,
@@ -291,6 +295,30 @@ class InotifySubscription implements BackendSubscription {
       level = next;
     }
     return out;
+  }
+
+  /** Directory `i`'s entries with their stats, as scanTree reports them: sorted by path, ignored ones left out. */
+  #scannedEntries(chunk: WalkChunk, i: number, ignore: IgnorePredicate, onWarning: (error: VigilError) => void): ScanEntry[] {
+    const count = chunk.count(i);
+    if (count === 0) return [];
+    const dir = chunk.dirs[i]!;
+    const names = chunk.names(i);
+    const entries: ScanEntry[] = [];
+    for (let k = 0; k < count; k++) {
+      const child = joinPath(dir, names[k]!);
+      const stat = chunk.entryStat(i, k);
+      if (!stat) {
+        // Gone since the listing is no news; anything else (EACCES, EIO) is worth a warning, as in scanTree.
+        const errno = chunk.entryStatErrno(i, k);
+        if (errno !== undefined && errno !== 'ENOENT' && errno !== 'ENOTDIR') onWarning(inotifyError({ errno, syscall: 'lstat' }, child));
+        continue;
+      }
+      if (ignore(child, stat.kind)) continue;
+      entries.push({ path: child, stat });
+    }
+    // As scanTree: a directory's entries in path order, for reproducible events.
+    entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return entries;
   }
 
   /** A directory of a rescan whose watch or listing failed: as prepareDirectory and scanTree report it. */
@@ -350,18 +378,13 @@ class InotifySubscription implements BackendSubscription {
    */
   #recordChunk(chunk: WalkChunk): VigilError | undefined {
     const ctx = this.#ctx;
-    const dirByWd = this.#dirByWd;
-    const wdByDir = this.#wdByDir;
     const filtered = !ctx.ignore.ignoresNothing?.();
     let rootError: VigilError | undefined;
     for (let i = 0; i < chunk.length; i++) {
       const path = chunk.dirs[i]!;
       const wd = chunk.wd(i);
-      if (wd >= 0) {
-        // A fresh instance hands out fresh wds: no earlier mapping to undo (see #map).
-        dirByWd.set(wd, path);
-        wdByDir.set(path, wd);
-      }
+      // #map, not two plain sets: one inode reached by two paths (a bind mount) has one wd.
+      if (wd >= 0) this.#map(wd, path);
       if (chunk.anyFailed) {
         const error = this.#walkFailure(chunk, i);
         if (error && path === ctx.root) rootError = error;
@@ -448,6 +471,10 @@ class InotifySubscription implements BackendSubscription {
 
   #onBatch(batch: InotifyEvent[]): void {
     if (this.#closed) return;
+    if (this.#scans > 0) {
+      this.#heldBatches.push(batch);
+      return;
+    }
     if (this.#heldTimer) {
       clearTimeout(this.#heldTimer);
       this.#heldTimer = undefined;
