@@ -14,8 +14,9 @@ namespace vigil_poll {
 
 /**
  * Threading: `path` is immutable after construction. `listing` and
- * `lastFailure` are touched only by the ScanWorker that holds this state, and
- * only one scan runs at a time (PollScanner enforces it), so they need no lock.
+ * `lastFailure` are touched only by the ScanWorker that holds this state: one
+ * scan runs at a time (PollScanner enforces it) and its parts hold disjoint
+ * directories, so they need no lock.
  * The JS thread never reads them after track(). Untracking during a scan only
  * drops the PollScanner's shared_ptr; the worker's copy keeps the state alive.
  */

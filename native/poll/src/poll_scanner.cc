@@ -1,5 +1,8 @@
 #include "poll_scanner.h"
 
+#include <algorithm>
+#include <iterator>
+
 #include <string>
 #include <vector>
 
@@ -70,19 +73,44 @@ Napi::Value PollScanner::Scan(const Napi::CallbackInfo& info) {
     batch.reserve(dirs_.size());
     for (auto& [id, dir] : dirs_) batch.emplace_back(id, dir);
   }
+  size_t parts = 1;
+  if (info.Length() > 1 && info[1].IsNumber()) parts = std::max<int64_t>(1, info[1].As<Napi::Number>().Int64Value());
+  // Parts below this many entries are not worth a thread of their own.
+  constexpr size_t kMinEntriesPerPart = 4096;
+  size_t totalEntries = 0;
+  for (auto& ref : batch) totalEntries += ref.second->listing.size() + 1;
+  parts = std::max<size_t>(1, std::min({parts, batch.size(), totalEntries / kMinEntriesPerPart}));
+  while (scratches_.size() < parts) scratches_.push_back(std::make_shared<ScanScratch>());
+
   scanning_ = true;
-  // The worker holds a reference to this object, so `this` outlives it.
-  auto* worker = new ScanWorker(env, info.This().As<Napi::Object>(), std::move(batch), followSymlinks_, scratch_,
-                                [this] { scanning_ = false; });
-  Napi::Promise promise = worker->promise();
-  worker->Queue();
+  // The join holds a reference to this object, so `this` outlives every part.
+  auto join = std::make_shared<ScanJoin>(env, info.This().As<Napi::Object>(), parts, [this] { scanning_ = false; });
+  Napi::Promise promise = join->deferred.Promise();
+  // Contiguous slices of about equal entry counts (what a directory held at the
+  // last scan is what reading it costs now). No scan is in flight, so reading
+  // the listings' sizes here races with nothing.
+  size_t from = 0;
+  size_t done = 0;
+  for (size_t part = 0; part < parts; part++) {
+    size_t target = totalEntries * (part + 1) / parts;
+    size_t to = from;
+    if (part + 1 == parts) {
+      to = batch.size();
+    } else {
+      while (to < batch.size() && (done < target || to == from)) done += batch[to++].second->listing.size() + 1;
+    }
+    std::vector<DirRef> slice(std::make_move_iterator(batch.begin() + from), std::make_move_iterator(batch.begin() + to));
+    (new ScanWorker(env, join, part, std::move(slice), followSymlinks_, scratches_[part]))->Queue();
+    from = to;
+  }
   return promise;
 }
 
 Napi::Value PollScanner::MemoryBytes(const Napi::CallbackInfo& info) {
   // Listings belong to the worker while a scan is in flight: no answer then.
   if (scanning_ || closed_) return info.Env().Undefined();
-  size_t total = scratch_->fresh.memoryBytes();
+  size_t total = 0;
+  for (auto& scratch : scratches_) total += scratch->fresh.memoryBytes();
   for (auto& [id, dir] : dirs_) total += sizeof(DirState) + dir->path.capacity() + dir->listing.memoryBytes();
   return Napi::Number::New(info.Env(), static_cast<double>(total));
 }

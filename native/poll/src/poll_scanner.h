@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <vector>
 
 #include "dir_state.h"
 #include "scan_worker.h"
@@ -18,7 +19,10 @@ namespace vigil_poll {
  *   new PollScanner(followSymlinks: boolean)
  *   track(path: Buffer): number            new id; empty baseline
  *   untrack(id: number): void
- *   scan(ids?: Uint32Array): Promise<Buffer | null>   (listing_diff.h format)
+ *   scan(ids?: Uint32Array, parts?: number): Promise<Buffer | null>   (listing_diff.h format)
+ *       `parts`: pool threads to split the directories over (default 1; fewer
+ *       when there is little to read). Parts take disjoint directories, so
+ *       no DirState is touched by two threads.
  *   memoryBytes(): number | undefined       heap held by listings (undefined while scanning)
  *   close(): void
  * Every method runs on the JS thread; the tracked-directory map is only touched
@@ -43,7 +47,7 @@ class PollScanner : public Napi::ObjectWrap<PollScanner> {
   bool scanning_ = false;
   uint32_t nextId_ = 1;
   std::map<uint32_t, std::shared_ptr<DirState>> dirs_;  // ordered by id = track order
-  std::shared_ptr<ScanScratch> scratch_ = std::make_shared<ScanScratch>();
+  std::vector<std::shared_ptr<ScanScratch>> scratches_;  // one per part of a scan
 };
 
 }  // namespace vigil_poll

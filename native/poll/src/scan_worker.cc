@@ -1,18 +1,43 @@
 #include "scan_worker.h"
 
+#include <cstring>
+
 #include "listing_diff.h"
 
 namespace vigil_poll {
 
-ScanWorker::ScanWorker(Napi::Env env, Napi::Object owner, std::vector<DirRef> dirs, bool followSymlinks,
-                       std::shared_ptr<ScanScratch> scratch, std::function<void()> onDone)
+void ScanJoin::finish(Napi::Env env, size_t index, std::vector<uint8_t> out, const Napi::Value& failure) {
+  outs[index] = std::move(out);
+  if (!failure.IsEmpty() && error.IsEmpty()) error = Napi::Persistent(failure);
+  if (--pending > 0) return;
+  onDone();
+  if (!error.IsEmpty()) {
+    deferred.Reject(error.Value());
+    return;
+  }
+  size_t total = 0;
+  for (auto& o : outs) total += o.size();
+  if (total == 0) {
+    deferred.Resolve(env.Null());
+    return;
+  }
+  Napi::Buffer<uint8_t> buffer = Napi::Buffer<uint8_t>::New(env, total);
+  size_t at = 0;
+  for (auto& o : outs) {
+    if (!o.empty()) std::memcpy(buffer.Data() + at, o.data(), o.size());
+    at += o.size();
+  }
+  deferred.Resolve(buffer);
+}
+
+ScanWorker::ScanWorker(Napi::Env env, std::shared_ptr<ScanJoin> join, size_t index, std::vector<DirRef> dirs,
+                       bool followSymlinks, std::shared_ptr<ScanScratch> scratch)
     : Napi::AsyncWorker(env, "vigil_poll.scan"),
-      deferred_(Napi::Promise::Deferred::New(env)),
-      owner_(Napi::Persistent(owner)),
+      join_(std::move(join)),
+      index_(index),
       dirs_(std::move(dirs)),
       followSymlinks_(followSymlinks),
-      scratch_(std::move(scratch)),
-      onDone_(std::move(onDone)) {}
+      scratch_(std::move(scratch)) {}
 
 void ScanWorker::Execute() {
   DiffWriter writer(out_);
@@ -35,19 +60,8 @@ void ScanWorker::Execute() {
   if (fresh.memoryBytes() > (8u << 20)) fresh.release();
 }
 
-void ScanWorker::OnOK() {
-  Napi::Env env = Env();
-  onDone_();
-  if (out_.empty()) {
-    deferred_.Resolve(env.Null());
-  } else {
-    deferred_.Resolve(Napi::Buffer<uint8_t>::Copy(env, out_.data(), out_.size()));
-  }
-}
+void ScanWorker::OnOK() { join_->finish(Env(), index_, std::move(out_), Napi::Value()); }
 
-void ScanWorker::OnError(const Napi::Error& e) {
-  onDone_();
-  deferred_.Reject(e.Value());
-}
+void ScanWorker::OnError(const Napi::Error& e) { join_->finish(Env(), index_, {}, e.Value()); }
 
 }  // namespace vigil_poll

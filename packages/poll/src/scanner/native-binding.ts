@@ -21,7 +21,8 @@ import { ScanSyscall, type DirChanges, type EntryKind, type ScannedEntry } from 
 export interface NativePollScanner {
   track(path: Buffer): number;
   untrack(id: number): void;
-  scan(ids?: Uint32Array): Promise<Buffer | null>;
+  /** `parts`: pool threads to split the directories over (default 1). */
+  scan(ids?: Uint32Array, parts?: number): Promise<Buffer | null>;
   memoryBytes(): number | undefined;
   close(): void;
 }
