@@ -483,7 +483,7 @@ interface PendingRescan {
 function sinceOf(request: PendingRescan): RescanSince {
   const asked = request.asked.filter((a) => a.since !== undefined) as { subtree: string; since: number }[];
   if (asked.length === 0) return undefined;
-  if (asked.every((a) => a.subtree === request.subtree)) return Math.min(...asked.map((a) => a.since));
+  if (asked.every((a) => a.subtree === request.subtree)) return asked.reduce((min, a) => Math.min(min, a.since), Infinity);
   return (path) => {
     let since: number | undefined;
     for (const a of asked) if (isWithin(path, a.subtree) && (since === undefined || a.since < since)) since = a.since;
