@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <unordered_set>
 
 #include <string>
 #include <vector>
@@ -65,9 +66,12 @@ Napi::Value PollScanner::Scan(const Napi::CallbackInfo& info) {
   if (info.Length() > 0 && info[0].IsTypedArray()) {
     auto ids = info[0].As<Napi::Uint32Array>();
     batch.reserve(ids.ElementLength());
+    // An id given twice is read once (its first place): two parts must never
+    // share a DirState, and a second read would find nothing new anyway.
+    std::unordered_set<uint32_t> seen;
     for (size_t i = 0; i < ids.ElementLength(); i++) {
       auto it = dirs_.find(ids[i]);
-      if (it != dirs_.end()) batch.emplace_back(it->first, it->second);
+      if (it != dirs_.end() && seen.insert(it->first).second) batch.emplace_back(it->first, it->second);
     }
   } else {
     batch.reserve(dirs_.size());
@@ -97,7 +101,16 @@ Napi::Value PollScanner::Scan(const Napi::CallbackInfo& info) {
     if (part + 1 == parts) {
       to = batch.size();
     } else {
-      while (to < batch.size() && (done < target || to == from)) done += batch[to++].second->listing.size() + 1;
+      // Take directories while that brings the part closer to its share; stop
+      // before one that would overshoot by more than half its weight, and
+      // leave at least one directory for each part still to come.
+      size_t last = batch.size() - (parts - part - 1);
+      while (to < last) {
+        size_t weight = batch[to].second->listing.size() + 1;
+        if (to > from && done + weight / 2 > target) break;
+        done += weight;
+        to++;
+      }
     }
     std::vector<DirRef> slice(std::make_move_iterator(batch.begin() + from), std::make_move_iterator(batch.begin() + to));
     (new ScanWorker(env, join, part, std::move(slice), followSymlinks_, scratches_[part]))->Queue();

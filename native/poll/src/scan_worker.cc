@@ -22,6 +22,11 @@ void ScanJoin::finish(Napi::Env env, size_t index, std::vector<uint8_t> out, con
     return;
   }
   Napi::Buffer<uint8_t> buffer = Napi::Buffer<uint8_t>::New(env, total);
+  if (buffer.IsEmpty() || env.IsExceptionPending()) {
+    // Out of memory, or more than a Buffer may hold (built without C++ exceptions: no throw).
+    deferred.Reject(env.GetAndClearPendingException().Value());
+    return;
+  }
   size_t at = 0;
   for (auto& o : outs) {
     if (!o.empty()) std::memcpy(buffer.Data() + at, o.data(), o.size());

@@ -73,6 +73,24 @@ describe.each(implementations)('%s scanner', (label, make) => {
     expect(open().kind).toBe(label);
   });
 
+  it.skipIf(!make)('reads a directory given twice in one scan once, also when the scan is split over threads', async () => {
+    // Big enough (and with enough small directories around it) for the native
+    // scan to run in two parts: both copies must not land in different parts.
+    const big = path.join(root, 'big');
+    fs.mkdirSync(big);
+    for (let f = 0; f < 9000; f++) fs.writeFileSync(path.join(big, `f${f}`), '');
+    const small = Array.from({ length: 20 }, (_, i) => path.join(root, `s${i}`));
+    for (const d of small) fs.mkdirSync(d);
+    const s = open();
+    s.track([big, ...small]);
+    await s.scan();
+    for (let round = 0; round < 5; round++) {
+      fs.writeFileSync(path.join(big, `new${round}`), '');
+      const changes = await s.scan([big, ...small, big]);
+      expect(changes.map((c) => [c.dir, names(c.added)])).toEqual([[big, [`new${round}`]]]);
+    }
+  });
+
   it.skipIf(!make)('first scan reports every entry as added, with exact stats', async () => {
     fs.writeFileSync(path.join(root, 'a.txt'), 'hello');
     fs.mkdirSync(path.join(root, 'sub'));

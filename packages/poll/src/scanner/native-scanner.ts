@@ -11,7 +11,13 @@ import type { DirChanges, DirSetScanner } from './types.js';
  * per scan stays the same. More than two gains little: the kernel's
  * directory and inode caches are shared.
  */
-const SCAN_PARTS = Math.min(2, availableParallelism());
+const SCAN_PARTS = Math.max(1, Math.min(2, availableParallelism(), Math.floor(threadPoolSize() / 2)));
+
+/** libuv's pool size: a scan takes at most half of it, so the app's fs, dns and zlib work keeps threads. */
+function threadPoolSize(): number {
+  const n = Number(process.env.UV_THREADPOOL_SIZE);
+  return Number.isInteger(n) && n > 0 ? n : 4;
+}
 
 /**
  * The native implementation: listings live in the addon, scans run on a libuv
