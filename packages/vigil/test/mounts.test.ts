@@ -176,7 +176,8 @@ describe.skipIf(unsupported !== undefined)(`network and FUSE mounts${unsupported
     tmpfs(ram);
     const fresh = path.join(ram, 'fresh');
     const deadline = Date.now() + 10_000;
-    // The mount table is checked about once a second: write until the watcher has caught up.
+    // The mount arrives as a signal on /proc/self/mountinfo and is re-watched
+    // asynchronously; a write before that is not seen, so write until one is.
     while (!r.events.some((e) => e.path === fresh && e.type === 'close-write')) {
       if (Date.now() > deadline) throw new Error('a write on the new tmpfs was never reported');
       writeFileSync(fresh, String(Date.now()));
