@@ -15,7 +15,12 @@
  * first one was delivered, so it saw everything. Where close-write is emulated
  * by settling it then waits for the second cookie's close-write: settling is
  * first in, first out, so every file that was settling before the cookie has
- * been decided by then. Cookie events are filtered out of the comparison.
+ * been decided by then. Backends with native close-write still settle the
+ * files a scan finds (moved in with a directory, reached through a followed
+ * link: nobody can tell whether their writer had finished), so the final
+ * barrier there moves in a cookie directory holding one file and waits for
+ * that file's emulated close-write, for the same first-in-first-out reason.
+ * Cookie events are filtered out of the comparison.
  *
  * Cookies are created (in `cookies/`, outside the tree) before watching and
  * moved in, never created on the spot: a file created right after an unlink
@@ -74,7 +79,8 @@ export interface ScenarioResult {
 }
 
 const COOKIE = '.vigil-cookie-';
-const isCookie = (p: string): boolean => path.basename(p).startsWith(COOKIE);
+/** A cookie, or the file inside the settle cookie (a directory): see the module doc. */
+const isCookie = (p: string): boolean => p.split('/').some((segment) => segment.startsWith(COOKIE));
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Collects what a watcher delivers and wakes waiters on every delivery. */
@@ -162,6 +168,9 @@ export async function runScenario(scenario: Scenario, target: ConformanceTarget,
   fs.mkdirSync(cookieDir);
   const barriers = scenario.ops.filter((op) => op.op === 'sync').length + 1;
   for (let k = 1; k <= 2 * barriers; k++) fs.writeFileSync(path.join(cookieDir, `${COOKIE}${k}`), '');
+  const settleCookie = `${COOKIE}settle`;
+  fs.mkdirSync(path.join(cookieDir, settleCookie));
+  fs.writeFileSync(path.join(cookieDir, settleCookie, 'f'), '');
   const problems: string[] = [];
   const notes: string[] = [];
   let w: Watcher | undefined;
@@ -181,8 +190,8 @@ export async function runScenario(scenario: Scenario, target: ConformanceTarget,
     const o = (obs = new Observer(w, base));
 
     const settles = !caps.closeWrite && settle !== false;
-    // The barrier described in the module doc.
-    const barrier = async (why: string): Promise<boolean> => {
+    // The barrier described in the module doc. `final` also waits out settling on native close-write backends.
+    const barrier = async (why: string, final = false): Promise<boolean> => {
       if (!rootIsDir) throw new Error('sync needs a directory root (a single-file root has no room for a cookie); use await');
       let cookie = '';
       for (let k = 0; k < 2; k++) {
@@ -198,6 +207,14 @@ export async function runScenario(scenario: Scenario, target: ConformanceTarget,
       if (settles && !(await o.until(() => o.closed || o.cookieSeen(cookie, 'close-write'), deadline))) {
         notes.push(`${why}: the close-write of cookie ${path.basename(cookie)} did not arrive within ${deadline} ms`);
         return false;
+      }
+      if (final && caps.closeWrite && settle !== false) {
+        const inside = path.join(rootAbs, settleCookie, 'f');
+        fs.renameSync(path.join(cookieDir, settleCookie), path.join(rootAbs, settleCookie));
+        if (!(await o.until(() => o.closed || o.cookieSeen(inside, 'close-write'), deadline))) {
+          notes.push(`${why}: the emulated close-write of ${settleCookie}/f did not arrive within ${deadline} ms`);
+          return false;
+        }
       }
       return true;
     };
@@ -220,7 +237,7 @@ export async function runScenario(scenario: Scenario, target: ConformanceTarget,
       if (!(await o.until(() => o.errors.some((e) => e.code === ex.error), deadline))) notes.push(`error ${ex.error} did not arrive within ${deadline} ms`);
     } else if (rootIsDir) {
       // Past the barrier every scan and settle is done: stragglers get a short grace, not the whole deadline.
-      const grace = (await barrier('final barrier')) ? Math.min(deadline, 2_000) : deadline;
+      const grace = (await barrier('final barrier', true)) ? Math.min(deadline, 2_000) : deadline;
       if (!(await o.until(() => o.closed || requiredThere(), grace))) notes.push(`expected events still missing after ${grace} ms`);
     } else {
       if (!(await o.until(() => o.closed || requiredThere(), deadline))) notes.push(`expected events still missing after ${deadline} ms`);
