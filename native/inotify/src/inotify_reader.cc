@@ -1,6 +1,7 @@
 #include "inotify_reader.h"
 
 #include <fcntl.h>
+#include <sys/ioctl.h>
 
 #include <cstring>
 #include <string>
@@ -31,6 +32,7 @@ Napi::Function InotifyReader::Init(Napi::Env env) {
                          InstanceMethod<&InotifyReader::Ref>("ref"),
                          InstanceMethod<&InotifyReader::Unref>("unref"),
                          InstanceMethod<&InotifyReader::Close>("close"),
+                         InstanceMethod<&InotifyReader::PendingBytes>("pendingBytes"),
                          InstanceAccessor<&InotifyReader::GetFd>("fd"),
                      });
 }
@@ -163,6 +165,14 @@ Napi::Value InotifyReader::Unref(const Napi::CallbackInfo& info) {
 Napi::Value InotifyReader::Close(const Napi::CallbackInfo& info) {
   closeNow();
   return info.Env().Undefined();
+}
+
+Napi::Value InotifyReader::PendingBytes(const Napi::CallbackInfo& info) {
+  uint64_t pending = delivery_ ? delivery_->inFlight->load(std::memory_order_relaxed) : 0;
+  int unread = 0;
+  // FIONREAD on an inotify fd: bytes of records the kernel holds that nobody has read yet.
+  if (inotify_ && ioctl(inotify_->fd(), FIONREAD, &unread) == 0 && unread > 0) pending += static_cast<uint64_t>(unread);
+  return Napi::Number::New(info.Env(), static_cast<double>(pending));
 }
 
 Napi::Value InotifyReader::GetFd(const Napi::CallbackInfo& info) {

@@ -9,6 +9,8 @@
 //   ref() / unref()             whether a started reader keeps the event loop alive
 //   close()                     stops and joins the thread, closes the fd; no
 //                               onBatch call happens after close() returns
+//   pendingBytes()              bytes read but not yet handed to onBatch, plus
+//                               bytes the kernel holds unread (FIONREAD)
 //   fd                          the descriptor, -1 when not open
 //
 // Everything here runs on the JS thread except ReaderThread's loop; errors are
@@ -62,6 +64,7 @@ class InotifyReader : public Napi::ObjectWrap<InotifyReader> {
   Napi::Value Ref(const Napi::CallbackInfo& info);
   Napi::Value Unref(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
+  Napi::Value PendingBytes(const Napi::CallbackInfo& info);
   Napi::Value GetFd(const Napi::CallbackInfo& info);
 
   /** Main thread: stop + join the thread, release the TSFN, close the fd. Idempotent. */

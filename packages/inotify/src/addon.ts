@@ -48,6 +48,8 @@ export interface NativeInotifyReader {
   unref(): void;
   /** Stops and joins the thread, closes the fd. No onBatch call runs after it returns. */
   close(): void;
+  /** Bytes read but not yet handed to onBatch, plus bytes the kernel holds unread (FIONREAD). */
+  pendingBytes(): number;
   /** The inotify descriptor, -1 when not open. */
   readonly fd: number;
 }

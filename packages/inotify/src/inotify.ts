@@ -207,6 +207,15 @@ export class Inotify extends EventEmitter<InotifyEmitterEvents> {
     return this.#reader.fd;
   }
 
+  /**
+   * Bytes of events that exist but have not reached an `events` listener yet:
+   * read by the reader thread and waiting for the JS thread, or still in the
+   * kernel's queue. 0 means every event queued so far has been delivered.
+   */
+  pendingBytes(): number {
+    return this.#closed ? 0 : this.#reader.pendingBytes();
+  }
+
   /** True once {@link close} was called. */
   get closed(): boolean {
     return this.#closed;

@@ -29,15 +29,17 @@ afterEach(async () => {
 const has = (mask: number, bit: number): boolean => (mask & bit) !== 0;
 const find = (events: InotifyEvent[], name: string, bit: number) => events.find((e) => e.name === name && has(e.mask, bit));
 
-/** Threads of this process named by the addon's reader (pthread_setname_np). */
-function readerThreads(): number {
-  return readdirSync('/proc/self/task').filter((t) => {
-    try {
-      return readFileSync(`/proc/self/task/${t}/comm`, 'utf8').trim() === 'vigil-inotify';
-    } catch {
-      return false; // the thread ended while we looked
-    }
-  }).length;
+/** Thread ids of this process named by the addon's reader (pthread_setname_np). */
+function readerThreads(): Set<string> {
+  return new Set(
+    readdirSync('/proc/self/task').filter((t) => {
+      try {
+        return readFileSync(`/proc/self/task/${t}/comm`, 'utf8').trim() === 'vigil-inotify';
+      } catch {
+        return false; // the thread ended while we looked
+      }
+    }),
+  );
 }
 
 describe('Inotify events', () => {
@@ -194,12 +196,15 @@ describe('Inotify events', () => {
   });
 
   it('close() releases the fd and the thread, and no listener runs after it', async () => {
+    // Thread ids, not counts: a reader closed by the previous test may still be leaving /proc.
     const threadsBefore = readerThreads();
     const ino = inotify();
     const observer = inotify();
     const fd = ino.fd;
     expect(readlinkSync(`/proc/self/fd/${fd}`)).toBe('anon_inode:inotify');
-    expect(readerThreads()).toBe(threadsBefore + 2);
+    const ours = [...readerThreads()].filter((t) => !threadsBefore.has(t));
+    expect(ours).toHaveLength(2);
+    const alive = (): number => ours.filter((t) => readerThreads().has(t)).length;
 
     let afterClose = 0;
     let closed = false;
@@ -228,8 +233,8 @@ describe('Inotify events', () => {
     expect(link).not.toBe('anon_inode:inotify');
     // join() returns once the thread has exited; the kernel reaps its /proc entry a moment later.
     const deadline = Date.now() + 5000;
-    while (readerThreads() !== threadsBefore + 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-    expect(readerThreads()).toBe(threadsBefore + 1);
+    while (alive() !== 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    expect(alive()).toBe(1);
     expect(() => ino.addWatch(tmp.dir, IN.IN_CREATE)).toThrowError(expect.objectContaining({ code: 'CLOSED' }));
     await ino.close(); // idempotent
   });
@@ -248,5 +253,27 @@ describe('Inotify events', () => {
     ino.start();
     await seen.until((ev) => ev.some((e) => e.name === 'marker'), 5000, 'queued events');
     expect(seen.events.map((e) => e.name)).toEqual(['early', 'marker']);
+  });
+
+  it('pendingBytes() counts events not yet delivered: unread in the kernel, or read and waiting for JS', async () => {
+    const ino = inotify({ start: false });
+    const seen = new Collector(ino);
+    ino.addWatch(tmp.dir, IN.IN_CREATE);
+    expect(ino.pendingBytes()).toBe(0);
+    writeFileSync(path.join(tmp.dir, 'a'), ''); // one IN_CREATE record: 16 bytes + the name padded to 16
+    expect(ino.pendingBytes()).toBe(32);
+    ino.start();
+    await seen.until((ev) => ev.some((e) => e.name === 'a'), 5000, 'the create');
+    expect(ino.pendingBytes()).toBe(0);
+    // Read by the reader thread while this thread is busy: still pending until the listener has it.
+    writeFileSync(path.join(tmp.dir, 'b'), '');
+    const deadline = Date.now() + 5000;
+    while (ino.pendingBytes() === 0 && Date.now() < deadline); // spin: no event can be delivered meanwhile
+    expect(ino.pendingBytes()).toBeGreaterThan(0);
+    expect(seen.events.some((e) => e.name === 'b')).toBe(false);
+    await seen.until((ev) => ev.some((e) => e.name === 'b'), 5000, 'the second create');
+    expect(ino.pendingBytes()).toBe(0);
+    await ino.close();
+    expect(ino.pendingBytes()).toBe(0);
   });
 });

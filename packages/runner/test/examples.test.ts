@@ -159,7 +159,8 @@ describe('examples', () => {
     mkdirSync(incoming);
     mkdirSync(outside);
     writeFileSync(path.join(incoming, 'waiting'), 'there before the start');
-    const ex = await example('ingest.mjs', [incoming, done, '300']);
+    // quiet = 1 s (the example's default): slow.bin's create and first modify may reach it in two batches on a loaded machine.
+    const ex = await example('ingest.mjs', [incoming, done, '1000']);
     const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
     const ingested = (name: string): string[] => ex.lines().filter((l) => l.startsWith(`ingested ${name} `));
     await ex.waitLine((l) => l.startsWith('ingested waiting '), 'the file there before the start');

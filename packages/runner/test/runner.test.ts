@@ -148,7 +148,8 @@ describe('command rules', () => {
     const dir = tempDir();
     const out = path.join(dir, 'out.jsonl');
     mkdirSync(path.join(dir, 'w'));
-    const config = writeRules(dir, [{ name: 'batch', paths: ['w'], events: ['close-write'], debounce: 400, command: ['node', fixture('record.mjs'), out, '{paths}'] }]);
+    // A window wide enough that a starved CI machine still delivers the three close-writes inside it.
+    const config = writeRules(dir, [{ name: 'batch', paths: ['w'], events: ['close-write'], debounce: 1000, command: ['node', fixture('record.mjs'), out, '{paths}'] }]);
     const r = runner(['--config', config, '-v']);
     await r.ready();
     const files = ['a', 'b c', 'd'].map((n) => path.join(dir, 'w', n));

@@ -67,6 +67,8 @@ describe('vigil CLI', () => {
     const line = await p.waitFor('stdout', (l) => l.includes('new file.txt'));
     expect(JSON.parse(line)).toMatchObject({ type: 'create', kind: 'file', path: path.join(dir, 'new file.txt'), origin: 'rescan' });
     mkdirSync(path.join(dir, 'd'));
+    // A scan that read the root between the mkdir and the rename would see the file both in the root and in d.
+    await p.waitFor('stdout', (l) => l.includes('"create"') && l.includes(JSON.stringify(path.join(dir, 'd'))));
     renameSync(path.join(dir, 'new file.txt'), path.join(dir, 'd', 'moved.txt'));
     const rename = JSON.parse(await p.waitFor('stdout', (l) => l.includes('"rename"')));
     expect(rename).toMatchObject({ type: 'rename', oldPath: path.join(dir, 'new file.txt'), path: path.join(dir, 'd', 'moved.txt') });

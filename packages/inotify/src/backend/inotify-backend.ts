@@ -42,7 +42,10 @@ import { Meaning, WATCH_MASK, isDirectoryEvent, meaningOf } from './mask-table.j
 /**
  * How long an `IN_MOVED_FROM` at the end of a read waits for its
  * `IN_MOVED_TO` in the next read before it counts as a move out of the tree.
- * The kernel queues the pair back to back, so only a read boundary splits it.
+ * The kernel queues the pair back to back (two queue insertions, so a read can
+ * fall between them). The wait is extended for as long as events are pending
+ * anywhere (kernel queue, reader, JS queue): a stalled JS thread runs this
+ * timer before the batch that holds the other half, and must not decide then.
  */
 const MOVE_PAIR_WAIT_MS = 20;
 
@@ -563,12 +566,7 @@ class InotifySubscription implements BackendSubscription {
             // The pair may be split across two reads: hold the rest for a moment.
             flush();
             this.#held = records.slice(i);
-            this.#heldTimer = setTimeout(() => {
-              this.#heldTimer = undefined;
-              const held = this.#held;
-              this.#held = [];
-              this.#translate(held, new Set(held), true);
-            }, MOVE_PAIR_WAIT_MS);
+            this.#armHeldTimer();
             return;
           } else {
             out.push({ type: 'delete', path, kind: directory ? 'directory' : 'unknown' });
@@ -590,6 +588,22 @@ class InotifySubscription implements BackendSubscription {
       }
     }
     flush();
+  }
+
+  /** Decides the held records once nothing that could pair them is still on its way. */
+  #armHeldTimer(): void {
+    this.#heldTimer = setTimeout(() => {
+      this.#heldTimer = undefined;
+      if (this.#closed) return;
+      // The next batch (which takes the held records with it) exists already: wait for it.
+      if (this.#scans > 0 || this.#heldBatches.length > 0 || (this.#inotify?.pendingBytes() ?? 0) > 0) {
+        this.#armHeldTimer();
+        return;
+      }
+      const held = this.#held;
+      this.#held = [];
+      this.#translate(held, new Set(held), true);
+    }, MOVE_PAIR_WAIT_MS);
   }
 
   /** A directory renamed within the tree keeps its watches; their paths change (R5). */
