@@ -1,6 +1,7 @@
 // Repacks what read(2) returned from an inotify fd into vigil's batch layout.
 //
-// Batch layout (one Buffer per read(2), host byte order = little-endian on
+// Batch layout (the records of one or more read(2)s: batches are plain
+// sequences, so two of them concatenated are one; host byte order = little-endian on
 // every platform vigil builds for), a sequence of records:
 //
 //   offset  size  field

@@ -114,28 +114,36 @@ Napi::Value InotifyReader::Start(const Napi::CallbackInfo& info) {
   }
 
   auto* delivery = new Delivery();
-  std::shared_ptr<std::atomic<uint64_t>> inFlight = delivery->inFlight;
+  std::shared_ptr<Mailbox> mailbox = delivery->mailbox;
   tsfn_ = Tsfn::New(env, info[0].As<Napi::Function>(), "vigil-inotify", 0 /* unbounded: never block the reader */,
                     1, delivery, [](Napi::Env, void*, Delivery* d) { delete d; });
   delivery_ = delivery;
 
-  // The sink runs on the reader thread. NonBlockingCall never waits; on
-  // failure (napi_closing at teardown) the batch is ours to free.
+  // The sink runs on the reader thread and never waits for JS: it appends to
+  // the mailbox and queues a TSFN call only when none is queued already.
   Tsfn tsfn = tsfn_;
   thread_ = std::make_unique<ReaderThread>(
       inotify_, bufferSize,
-      [tsfn, inFlight](std::unique_ptr<ReadBatch> batch) mutable {
-        ReadBatch* raw = batch.release();
-        uint64_t weight = inFlightWeight(*raw);
-        inFlight->fetch_add(weight, std::memory_order_relaxed);
-        if (tsfn.NonBlockingCall(raw) != napi_ok) {
-          inFlight->fetch_sub(weight, std::memory_order_relaxed);
-          delete raw;
-          return false;
+      [tsfn, mailbox](std::unique_ptr<ReadBatch> batch) mutable {
+        bool call;
+        {
+          std::lock_guard<std::mutex> lock(mailbox->mutex);
+          if (batch->err != 0) {
+            mailbox->err = batch->err;
+            mailbox->syscall = batch->syscall;
+            mailbox->inFlight.fetch_add(1, std::memory_order_relaxed);
+          } else {
+            mailbox->bytes.insert(mailbox->bytes.end(), batch->bytes.begin(), batch->bytes.end());
+            mailbox->inFlight.fetch_add(batch->bytes.size(), std::memory_order_relaxed);
+          }
+          call = !mailbox->scheduled;
+          mailbox->scheduled = true;
         }
-        return true;
+        // On failure (napi_closing at teardown) nobody will take the mailbox; it dies with its last owner.
+        return !call || tsfn.NonBlockingCall(nullptr) == napi_ok;
       },
-      [inFlight, maxInFlight]() { return inFlight->load(std::memory_order_relaxed) < maxInFlight; }, std::move(mountTable));
+      [mailbox, maxInFlight]() { return mailbox->inFlight.load(std::memory_order_relaxed) < maxInFlight; },
+      std::move(mountTable));
   const char* syscall = "start";
   int err = thread_->start(&syscall);
   if (err != 0) {
@@ -168,7 +176,7 @@ Napi::Value InotifyReader::Close(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value InotifyReader::PendingBytes(const Napi::CallbackInfo& info) {
-  uint64_t pending = delivery_ ? delivery_->inFlight->load(std::memory_order_relaxed) : 0;
+  uint64_t pending = delivery_ ? delivery_->mailbox->inFlight.load(std::memory_order_relaxed) : 0;
   int unread = 0;
   // FIONREAD on an inotify fd: bytes of records the kernel holds that nobody has read yet.
   if (inotify_ && ioctl(inotify_->fd(), FIONREAD, &unread) == 0 && unread > 0) pending += static_cast<uint64_t>(unread);
@@ -179,16 +187,26 @@ Napi::Value InotifyReader::GetFd(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), inotify_ ? inotify_->fd() : -1);
 }
 
-void InotifyReader::CallJs(Napi::Env env, Napi::Function onBatch, Delivery* delivery, ReadBatch* raw) {
-  std::unique_ptr<ReadBatch> batch(raw);
-  if (delivery != nullptr) delivery->inFlight->fetch_sub(inFlightWeight(*batch), std::memory_order_relaxed);
-  // env is null when the TSFN is being torn down with batches still queued.
-  if (env == nullptr || onBatch.IsEmpty() || delivery == nullptr || delivery->closed) return;
-  if (batch->err != 0) {
-    onBatch.Call({env.Null(), SysErrorValue(env, batch->err, batch->syscall)});
-    return;
+void InotifyReader::CallJs(Napi::Env env, Napi::Function onBatch, Delivery* delivery, ReadBatch* /* unused */) {
+  if (delivery == nullptr) return;
+  Mailbox& mailbox = *delivery->mailbox;
+  std::vector<uint8_t> bytes;
+  int err = 0;
+  const char* syscall = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(mailbox.mutex);
+    bytes.swap(mailbox.bytes);
+    err = mailbox.err;
+    syscall = mailbox.syscall;
+    mailbox.err = 0;
+    mailbox.scheduled = false;
+    mailbox.inFlight.fetch_sub(bytes.size() + (err != 0 ? 1 : 0), std::memory_order_relaxed);
   }
-  onBatch.Call({Napi::Buffer<uint8_t>::Copy(env, batch->bytes.data(), batch->bytes.size())});
+  // env is null when the TSFN is being torn down with a call still queued.
+  if (env == nullptr || onBatch.IsEmpty() || delivery->closed) return;
+  if (!bytes.empty()) onBatch.Call({Napi::Buffer<uint8_t>::Copy(env, bytes.data(), bytes.size())});
+  // The error ended reading: it comes after every record read before it.
+  if (err != 0 && !delivery->closed) onBatch.Call({env.Null(), SysErrorValue(env, err, syscall)});
 }
 
 void InotifyReader::closeNow() {

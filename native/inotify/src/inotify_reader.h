@@ -4,7 +4,9 @@
 //   addWatch(path: Buffer, mask) wd, or {errno, syscall}; mask passed through
 //   removeWatch(wd)             undefined or {errno, syscall}
 //   start(onBatch, bufferSize?) starts the reader thread; onBatch(batch: Buffer)
-//                               per read(2) (BatchPacker layout), or
+//                               with the records of one or more read(2)s
+//                               (BatchPacker layout; reads made while JS was
+//                               busy are joined into one batch), or
 //                               onBatch(null, {errno, syscall}) once if reading fails
 //   ref() / unref()             whether a started reader keeps the event loop alive
 //   close()                     stops and joins the thread, closes the fd; no
@@ -21,6 +23,8 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
+#include <vector>
 
 #include "inotify_fd.h"
 #include "reader_thread.h"
@@ -40,21 +44,34 @@ class InotifyReader : public Napi::ObjectWrap<InotifyReader> {
   std::shared_ptr<InotifyFd> inotify() const { return inotify_; }
 
  private:
-  /** Context of the thread-safe function; lives until the TSFN is finalized. Touched on the main thread only. */
+  /**
+   * Where the reader thread leaves what it read for the JS thread. Reads made
+   * while JS has not yet taken the previous ones are appended to them (the
+   * batch layout is a plain sequence of records), so a busy JS thread gets one
+   * large batch, not thousands of small ones: per-batch costs (a TSFN call, a
+   * Buffer, a listener run) stay flat however fast the kernel produces.
+   */
+  struct Mailbox {
+    std::mutex mutex;
+    std::vector<uint8_t> bytes;     // records read and not yet taken
+    int err = 0;                    // errno that ended reading, delivered after `bytes`
+    const char* syscall = nullptr;  // ... and its syscall
+    bool scheduled = false;         // a TSFN call that will take the mailbox is queued
+    /**
+     * Bytes in the mailbox (at least 1 for an error). Read without the mutex by
+     * the reader's gate, which stops reading at the cap: memory stays bounded
+     * and a stalled JS thread makes the kernel queue overflow (vigil then
+     * rescans) instead of growing this process without limit.
+     */
+    std::atomic<uint64_t> inFlight{0};
+  };
+  /** Context of the thread-safe function; lives until the TSFN is finalized. `closed` is main-thread only. */
   struct Delivery {
     bool closed = false;
-    /**
-     * Bytes of batches handed to the TSFN and not yet run by CallJs. Shared with
-     * the reader thread, which stops reading at the cap: memory stays bounded and
-     * a stalled JS thread makes the kernel queue overflow (vigil then rescans)
-     * instead of growing this process without limit.
-     */
-    std::shared_ptr<std::atomic<uint64_t>> inFlight = std::make_shared<std::atomic<uint64_t>>(0);
+    std::shared_ptr<Mailbox> mailbox = std::make_shared<Mailbox>();
   };
-  /** What a batch counts against the in-flight limit: its bytes (at least 1, for error batches). */
-  static uint64_t inFlightWeight(const ReadBatch& batch) { return batch.bytes.empty() ? 1 : batch.bytes.size(); }
-  /** Main thread: runs one queued batch (or drops it once closed or during teardown, when env is null). */
-  static void CallJs(Napi::Env env, Napi::Function onBatch, Delivery* delivery, ReadBatch* batch);
+  /** Main thread: takes the mailbox and runs onBatch on it (or drops it once closed or during teardown, when env is null). */
+  static void CallJs(Napi::Env env, Napi::Function onBatch, Delivery* delivery, ReadBatch* unused);
   using Tsfn = Napi::TypedThreadSafeFunction<Delivery, ReadBatch, CallJs>;
 
   Napi::Value Open(const Napi::CallbackInfo& info);

@@ -33,7 +33,8 @@ export interface NativeInotifyReader {
   /** inotify_rm_watch. */
   removeWatch(wd: number): SysErrorData | undefined;
   /**
-   * Starts the reader thread; `onBatch(batch)` per read(2) in the layout that
+   * Starts the reader thread; `onBatch(batch)` with the records of one or more
+   * read(2)s (those made while JS was busy are joined) in the layout that
    * {@link decodeBatch} reads, or `onBatch(null, error)` once if reading fails.
    */
   start(

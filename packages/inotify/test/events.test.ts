@@ -2,6 +2,7 @@ import {
   closeSync, mkdirSync, openSync, readFileSync, readdirSync, readlinkSync, renameSync, rmdirSync, unlinkSync,
   writeFileSync, writeSync,
 } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { toFsPath } from '@vigil/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -253,6 +254,25 @@ describe('Inotify events', () => {
     ino.start();
     await seen.until((ev) => ev.some((e) => e.name === 'marker'), 5000, 'queued events');
     expect(seen.events.map((e) => e.name)).toEqual(['early', 'marker']);
+  });
+
+  it('joins what the reader read while the JS thread was busy into one batch', async () => {
+    const ino = inotify();
+    const seen = new Collector(ino);
+    ino.addWatch(tmp.dir, IN.IN_CREATE);
+    // This thread is blocked in spawnSync while the child creates files in small groups, so the reader
+    // thread reads many times; the child then waits until every record has surely been read.
+    const r = spawnSync(process.execPath, [
+      '-e',
+      `const fs=require('fs'),p=require('path'),pause=(ms)=>Atomics.wait(new Int32Array(new SharedArrayBuffer(4)),0,0,ms);
+       for(let i=0;i<3000;i++){fs.writeFileSync(p.join(process.argv[1],'f'+i),'');if(i%100===99)pause(2);}
+       pause(300);`,
+      tmp.dir,
+    ]);
+    expect(r.status, String(r.stderr)).toBe(0);
+    await seen.until((ev) => ev.length >= 3000, 5000, '3000 creates');
+    expect(seen.events.map((e) => e.name)).toEqual(Array.from({ length: 3000 }, (_, i) => `f${i}`));
+    expect(seen.batches).toBe(1);
   });
 
   it('pendingBytes() counts events not yet delivered: unread in the kernel, or read and waiting for JS', async () => {
