@@ -6,11 +6,17 @@
 //   InotifyReader            class, see inotify_reader.h
 //   walk(reader, dirs, mask, flags, cb)  one watch-then-list level, see dir_walker.h
 //   errnoName(n)             'ENOENT' for 2; decodes the walk buffer's errnos
+//   lstatTypes(paths, n)     one DT_* per path (DT_UNKNOWN when lstat fails):
+//                            what inotify's IN_CREATE does not say (file or
+//                            symlink?), for a whole batch in one call
 //   constants                every IN_* and DT_* value from the C headers,
 //                            so tests can check the TypeScript table against them
 #include <dirent.h>
 #include <napi.h>
 #include <sys/inotify.h>
+#include <sys/stat.h>
+
+#include <cstring>
 
 #include "errno_name.h"
 #include "inotify_reader.h"
@@ -22,6 +28,41 @@ namespace {
 Napi::Value ErrnoName(const Napi::CallbackInfo& info) {
   if (info.Length() < 1 || !info[0].IsNumber()) throw Napi::TypeError::New(info.Env(), "errnoName(n: number)");
   return Napi::String::New(info.Env(), errnoName(info[0].As<Napi::Number>().Int32Value()));
+}
+
+uint8_t DTypeOfMode(mode_t mode) {
+  switch (mode & S_IFMT) {
+    case S_IFREG: return DT_REG;
+    case S_IFDIR: return DT_DIR;
+    case S_IFLNK: return DT_LNK;
+    case S_IFIFO: return DT_FIFO;
+    case S_IFSOCK: return DT_SOCK;
+    case S_IFCHR: return DT_CHR;
+    case S_IFBLK: return DT_BLK;
+    default: return DT_UNKNOWN;
+  }
+}
+
+// lstatTypes(paths: Buffer, count): `paths` holds `count` NUL-terminated paths.
+// On the JS thread, like the fs.lstatSync it replaces: one call per batch and
+// about 1 µs per path here, against 3-9 µs for lstatSync and its Stats object.
+Napi::Value LstatTypes(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsBuffer() || !info[1].IsNumber()) throw Napi::TypeError::New(env, "lstatTypes(paths: Buffer, count: number)");
+  Napi::Buffer<char> paths = info[0].As<Napi::Buffer<char>>();
+  int64_t count = info[1].As<Napi::Number>().Int64Value();
+  if (count < 0) count = 0;
+  Napi::Uint8Array types = Napi::Uint8Array::New(env, static_cast<size_t>(count));
+  const char* p = paths.Data();
+  const char* end = p + paths.Length();
+  for (int64_t i = 0; i < count && p < end; i++) {
+    const char* nul = static_cast<const char*>(memchr(p, '\0', static_cast<size_t>(end - p)));
+    if (nul == nullptr) break;  // malformed: the rest stays DT_UNKNOWN
+    struct stat st;
+    types[static_cast<size_t>(i)] = lstat(p, &st) == 0 ? DTypeOfMode(st.st_mode) : DT_UNKNOWN;
+    p = nul + 1;
+  }
+  return types;
 }
 
 Napi::Object Constants(Napi::Env env) {
@@ -47,8 +88,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("InotifyReader", InotifyReader::Init(env));
   exports.Set("walk", Napi::Function::New(env, WalkWorker::Walk, "walk"));
   exports.Set("errnoName", Napi::Function::New(env, ErrnoName, "errnoName"));
+  exports.Set("lstatTypes", Napi::Function::New(env, LstatTypes, "lstatTypes"));
   exports.Set("constants", Constants(env));
-  exports.Set("abiVersion", Napi::Number::New(env, 2));
+  exports.Set("abiVersion", Napi::Number::New(env, 3));
   return exports;
 }
 

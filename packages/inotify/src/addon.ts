@@ -71,9 +71,11 @@ export interface InotifyAddon {
   ): void;
   /** `'ENOENT'` for 2. */
   errnoName(errno: number): string;
+  /** One `DT_*` per path (`DT_UNKNOWN` where lstat fails); `paths` holds `count` NUL-terminated paths. Synchronous. */
+  lstatTypes(paths: Buffer, count: number): Uint8Array;
   /** The `IN_*` and `DT_*` values from the C headers the addon was built with. */
   constants: Readonly<Record<string, number>>;
-  /** Layout version of the addon's buffers (2). */
+  /** Layout version of the addon's buffers and functions (3). */
   abiVersion: number;
 }
 
@@ -81,7 +83,7 @@ export interface InotifyAddon {
 export type AddonLoadResult = { ok: true; addon: InotifyAddon; file: string } | { ok: false; reason: string };
 
 /** The addon ABI this package reads. */
-const ABI_VERSION = 2;
+const ABI_VERSION = 3;
 const FILE_NAME = 'vigil_inotify.node';
 
 /** This package's root directory (`packages/inotify` in the workspace). */

@@ -30,6 +30,7 @@ export {
   type WalkResult,
   walkResultOf,
 } from './inotify.js';
+export { lstatKinds } from './lstat-kinds.js';
 export { walkAndWatch, watchTree, type WatchTreeOptions, type WatchTreeSummary } from './walk.js';
 export { inotifyBackend } from './backend/inotify-backend.js';
 export { Meaning, WATCH_MASK, meaningOf } from './backend/mask-table.js';

@@ -36,6 +36,7 @@ import { IN, kindFromDType } from '../constants.js';
 import { inotifyError } from '../errors.js';
 import type { WalkChunk } from '../batch.js';
 import { Inotify, MOUNTS_CHANGED_WD, walkResultOf, type InotifyEvent } from '../inotify.js';
+import { lstatKinds } from '../lstat-kinds.js';
 import { watchTree } from '../walk.js';
 import { Meaning, WATCH_MASK, isDirectoryEvent, meaningOf } from './mask-table.js';
 
@@ -48,6 +49,16 @@ import { Meaning, WATCH_MASK, isDirectoryEvent, meaningOf } from './mask-table.j
  * timer before the batch that holds the other half, and must not decide then.
  */
 const MOVE_PAIR_WAIT_MS = 20;
+
+/** Gives the creates of kind `unknown` (inotify: "not a directory") their kind, one native lstat call for the lot. */
+function refineCreateKinds(events: RawEvent[]): void {
+  const unknown = events.filter((e) => e.type === 'create' && e.kind === 'unknown');
+  if (unknown.length === 0) return;
+  const kinds = lstatKinds(unknown.map((e) => e.path));
+  unknown.forEach((e, i) => {
+    e.kind = kinds[i]!;
+  });
+}
 
 /**
  * How many bytes of read batches may wait for the JS thread
@@ -501,7 +512,10 @@ class InotifySubscription implements BackendSubscription {
     this.#lastRead = Date.now();
     let out: RawEvent[] = [];
     const flush = (): void => {
-      if (out.length) sink.events(out);
+      if (out.length) {
+        refineCreateKinds(out);
+        sink.events(out);
+      }
       out = [];
     };
     const movedFrom = new Map<number, { path: string; directory: boolean }>();
