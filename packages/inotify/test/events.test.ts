@@ -260,18 +260,22 @@ describe('Inotify events', () => {
     const ino = inotify();
     const seen = new Collector(ino);
     ino.addWatch(tmp.dir, IN.IN_CREATE);
-    // This thread is blocked in spawnSync while the child creates files in small groups, so the reader
-    // thread reads many times; the child then waits until every record has surely been read.
+    // This thread is blocked in spawnSync while the child creates the files, and the reader thread
+    // reads as they come, many times.
     const r = spawnSync(process.execPath, [
       '-e',
-      `const fs=require('fs'),p=require('path'),pause=(ms)=>Atomics.wait(new Int32Array(new SharedArrayBuffer(4)),0,0,ms);
-       for(let i=0;i<3000;i++){fs.writeFileSync(p.join(process.argv[1],'f'+i),'');if(i%100===99)pause(2);}
-       pause(300);`,
+      `const fs=require('fs'),p=require('path');for(let i=0;i<3000;i++)fs.writeFileSync(p.join(process.argv[1],'f'+i),'');`,
       tmp.dir,
     ]);
     expect(r.status, String(r.stderr)).toBe(0);
+    // Still without yielding to the event loop: wait until the reader has read every record, i.e. until
+    // pendingBytes() is all batch bytes (16-byte header + name padded to 4 per record), none left in the kernel.
+    const names = Array.from({ length: 3000 }, (_, i) => `f${i}`);
+    const packed = names.reduce((n, name) => n + 16 + Math.ceil(name.length / 4) * 4, 0);
+    for (const deadline = Date.now() + 5000; ino.pendingBytes() !== packed && Date.now() < deadline; );
+    expect(ino.pendingBytes()).toBe(packed);
     await seen.until((ev) => ev.length >= 3000, 5000, '3000 creates');
-    expect(seen.events.map((e) => e.name)).toEqual(Array.from({ length: 3000 }, (_, i) => `f${i}`));
+    expect(seen.events.map((e) => e.name)).toEqual(names);
     expect(seen.batches).toBe(1);
   });
 
