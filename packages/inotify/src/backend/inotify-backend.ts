@@ -519,6 +519,19 @@ class InotifySubscription implements BackendSubscription {
       out = [];
     };
     const movedFrom = new Map<number, { path: string; directory: boolean }>();
+    // Cookie -> index of its last IN_MOVED_TO in `records`, built on the first IN_MOVED_FROM: a batch
+    // can hold hundreds of thousands of records (reads joined while JS was busy), so no rescans of it.
+    let movedToAt: Map<number, number> | undefined;
+    const lastMovedTo = (cookie: number): number => {
+      if (!movedToAt) {
+        movedToAt = new Map();
+        for (let j = 0; j < records.length; j++) {
+          const o = records[j]!;
+          if (meaningOf(o.mask) === Meaning.MOVED_TO) movedToAt.set(o.cookie, j);
+        }
+      }
+      return movedToAt.get(cookie) ?? -1;
+    };
 
     for (let i = 0; i < records.length; i++) {
       const r = records[i]!;
@@ -573,7 +586,7 @@ class InotifySubscription implements BackendSubscription {
           out.push({ type: 'close-write', path, kind: 'file' });
           break;
         case Meaning.MOVED_FROM: {
-          const pairedLater = records.some((o, j) => j > i && o.cookie === r.cookie && meaningOf(o.mask) === Meaning.MOVED_TO);
+          const pairedLater = lastMovedTo(r.cookie) > i;
           if (pairedLater) {
             movedFrom.set(r.cookie, { path, directory });
           } else if (!final && !retried.has(r)) {
