@@ -51,7 +51,9 @@ Napi::Value LstatTypes(const Napi::CallbackInfo& info) {
   if (info.Length() < 2 || !info[0].IsBuffer() || !info[1].IsNumber()) throw Napi::TypeError::New(env, "lstatTypes(paths: Buffer, count: number)");
   Napi::Buffer<char> paths = info[0].As<Napi::Buffer<char>>();
   int64_t count = info[1].As<Napi::Number>().Int64Value();
+  // Each path takes at least its NUL: no more paths than bytes.
   if (count < 0) count = 0;
+  if (static_cast<uint64_t>(count) > paths.Length()) count = static_cast<int64_t>(paths.Length());
   Napi::Uint8Array types = Napi::Uint8Array::New(env, static_cast<size_t>(count));
   const char* p = paths.Data();
   const char* end = p + paths.Length();

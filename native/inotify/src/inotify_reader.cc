@@ -131,10 +131,10 @@ Napi::Value InotifyReader::Start(const Napi::CallbackInfo& info) {
           if (batch->err != 0) {
             mailbox->err = batch->err;
             mailbox->syscall = batch->syscall;
-            mailbox->inFlight.fetch_add(1, std::memory_order_relaxed);
+            mailbox->inFlight.fetch_add(1);
           } else {
             mailbox->bytes.insert(mailbox->bytes.end(), batch->bytes.begin(), batch->bytes.end());
-            mailbox->inFlight.fetch_add(batch->bytes.size(), std::memory_order_relaxed);
+            mailbox->inFlight.fetch_add(batch->bytes.size());
           }
           call = !mailbox->scheduled;
           mailbox->scheduled = true;
@@ -176,10 +176,18 @@ Napi::Value InotifyReader::Close(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value InotifyReader::PendingBytes(const Napi::CallbackInfo& info) {
-  uint64_t pending = delivery_ ? delivery_->mailbox->inFlight.load(std::memory_order_relaxed) : 0;
+  // Where records can be, in the order they pass: the kernel queue, the reader
+  // thread between read(2) and the mailbox, the mailbox. Looked at in that
+  // same order, a record moving along cannot slip past unseen: if the kernel
+  // queue was empty, whatever left it went through a read that had already
+  // set reading(); if reading() is clear again, the append came before it.
+  // A sum of kernel and packed bytes: only "is it 0" is exact.
+  uint64_t pending = 0;
   int unread = 0;
   // FIONREAD on an inotify fd: bytes of records the kernel holds that nobody has read yet.
   if (inotify_ && ioctl(inotify_->fd(), FIONREAD, &unread) == 0 && unread > 0) pending += static_cast<uint64_t>(unread);
+  if (thread_ && thread_->reading()) pending += 1;
+  if (delivery_) pending += delivery_->mailbox->inFlight.load();
   return Napi::Number::New(info.Env(), static_cast<double>(pending));
 }
 
@@ -200,13 +208,24 @@ void InotifyReader::CallJs(Napi::Env env, Napi::Function onBatch, Delivery* deli
     syscall = mailbox.syscall;
     mailbox.err = 0;
     mailbox.scheduled = false;
-    mailbox.inFlight.fetch_sub(bytes.size() + (err != 0 ? 1 : 0), std::memory_order_relaxed);
+    mailbox.inFlight.fetch_sub(bytes.size() + (err != 0 ? 1 : 0));
   }
   // env is null when the TSFN is being torn down with a call still queued.
   if (env == nullptr || onBatch.IsEmpty() || delivery->closed) return;
-  if (!bytes.empty()) onBatch.Call({Napi::Buffer<uint8_t>::Copy(env, bytes.data(), bytes.size())});
-  // The error ended reading: it comes after every record read before it.
-  if (err != 0 && !delivery->closed) onBatch.Call({env.Null(), SysErrorValue(env, err, syscall)});
+  // The error ended reading: it comes after every record read before it, also
+  // when the listener that got those records threw.
+  auto deliverError = [&]() {
+    if (err != 0 && !delivery->closed) onBatch.Call({env.Null(), SysErrorValue(env, err, syscall)});
+  };
+  if (!bytes.empty()) {
+    try {
+      onBatch.Call({Napi::Buffer<uint8_t>::Copy(env, bytes.data(), bytes.size())});
+    } catch (const Napi::Error&) {
+      deliverError();
+      throw;
+    }
+  }
+  deliverError();
 }
 
 void InotifyReader::closeNow() {

@@ -102,17 +102,22 @@ bool ReaderThread::drain(std::vector<uint8_t>* buf) {
   // A burst can keep the fd readable for a long time: check for stop between reads.
   while (!stopping_.load(std::memory_order_acquire)) {
     if (!gate_()) return true;
+    reading_.store(true);
     ssize_t n = read(inotify_->fd(), buf->data(), buf->size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      if (errno == EAGAIN) return true;
-      fail(errno, "read");
+    if (n <= 0) {
+      int err = errno;
+      reading_.store(false);
+      if (n == 0) return true;
+      if (err == EINTR) continue;
+      if (err == EAGAIN) return true;
+      fail(err, "read");
       return false;
     }
-    if (n == 0) return true;
     auto batch = std::make_unique<ReadBatch>();
     BatchPacker::pack(buf->data(), static_cast<size_t>(n), &batch->bytes);
-    if (!sink_(std::move(batch))) return false;
+    bool delivered = sink_(std::move(batch));
+    reading_.store(false);
+    if (!delivered) return false;
   }
   return false;
 }

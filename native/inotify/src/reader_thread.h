@@ -58,6 +58,14 @@ class ReaderThread {
   /** Main thread. Wakes the thread through the eventfd and joins it. Idempotent. After it returns the sink is never called again. */
   void stop();
 
+  /**
+   * Any thread. True from just before a read(2) of the inotify fd until its
+   * records have been handed to the sink: records in neither the kernel queue
+   * nor the sink's hands. See InotifyReader::PendingBytes for the order in
+   * which to look.
+   */
+  bool reading() const { return reading_.load(); }
+
  private:
   /** Reader thread: the poll/read loop. Touches only inotify_ (read), stop_ (poll) and sink_. */
   void run();
@@ -77,6 +85,7 @@ class ReaderThread {
   UniqueFd mountTable_;
   UniqueFd stop_;
   std::atomic<bool> stopping_{false};
+  std::atomic<bool> reading_{false};
   std::thread thread_;
 };
 

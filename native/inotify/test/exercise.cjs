@@ -43,7 +43,7 @@ async function cycle(round) {
   reader.removeWatch(99999); // EINVAL as data
   reader.pendingBytes();
   const types = addon.lstatTypes(Buffer.from(`${root}\0/nonexistent\0${root}/d0\0unterminated`), 4);
-  if (types.length !== 4 || types[0] !== C.DT_DIR || types[1] !== C.DT_UNKNOWN || types[3] !== C.DT_UNKNOWN) throw new Error(`lstatTypes: ${types}`);
+  if (types.length !== 4 || types[0] !== C.DT_DIR || types[1] !== C.DT_UNKNOWN || types[2] !== C.DT_DIR || types[3] !== C.DT_UNKNOWN) throw new Error(`lstatTypes: ${types}`);
   const inFlight = walk(reader, [root]); // close while this walk runs
   reader.close();
   await inFlight;
