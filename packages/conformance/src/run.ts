@@ -79,8 +79,7 @@ export interface ScenarioResult {
 }
 
 const COOKIE = '.vigil-cookie-';
-/** A cookie, or the file inside the settle cookie (a directory): see the module doc. */
-const isCookie = (p: string): boolean => p.split('/').some((segment) => segment.startsWith(COOKIE));
+const isCookie = (p: string): boolean => path.basename(p).startsWith(COOKIE);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Collects what a watcher delivers and wakes waiters on every delivery. */
@@ -170,7 +169,8 @@ export async function runScenario(scenario: Scenario, target: ConformanceTarget,
   for (let k = 1; k <= 2 * barriers; k++) fs.writeFileSync(path.join(cookieDir, `${COOKIE}${k}`), '');
   const settleCookie = `${COOKIE}settle`;
   fs.mkdirSync(path.join(cookieDir, settleCookie));
-  fs.writeFileSync(path.join(cookieDir, settleCookie, 'f'), '');
+  // The file inside is a cookie by its own name too, so it is filtered out and no ignore pattern of a scenario can hide it.
+  fs.writeFileSync(path.join(cookieDir, settleCookie, settleCookie), '');
   const problems: string[] = [];
   const notes: string[] = [];
   let w: Watcher | undefined;
@@ -209,10 +209,11 @@ export async function runScenario(scenario: Scenario, target: ConformanceTarget,
         return false;
       }
       if (final && caps.closeWrite && settle !== false) {
-        const inside = path.join(rootAbs, settleCookie, 'f');
+        if (o.closed) return false;
+        const inside = path.join(rootAbs, settleCookie, settleCookie);
         fs.renameSync(path.join(cookieDir, settleCookie), path.join(rootAbs, settleCookie));
         if (!(await o.until(() => o.closed || o.cookieSeen(inside, 'close-write'), deadline))) {
-          notes.push(`${why}: the emulated close-write of ${settleCookie}/f did not arrive within ${deadline} ms`);
+          notes.push(`${why}: the emulated close-write of ${settleCookie}/${settleCookie} did not arrive within ${deadline} ms`);
           return false;
         }
       }
