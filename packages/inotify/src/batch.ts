@@ -27,7 +27,7 @@ function nameAt(buf: Buffer, start: number, end: number): string {
   return fast.includes('\uFFFD') ? decodeName(buf.subarray(start, end)) : fast;
 }
 
-/** Decodes one reader batch (one read(2)) into records, in kernel order. */
+/** Decodes one reader batch (one or more read(2)s) into records, in kernel order. */
 export function decodeBatch(batch: Buffer): RawInotifyEvent[] {
   const events: RawInotifyEvent[] = [];
   let off = 0;

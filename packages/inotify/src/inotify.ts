@@ -32,7 +32,7 @@ export interface InotifyOptions {
   start?: boolean;
   /** Keep the event loop alive while started (default `true`), like `fs.watch`'s `persistent`. */
   persistent?: boolean;
-  /** read(2) buffer in bytes (default 256 KiB, at least 64 KiB): one read makes one batch. */
+  /** read(2) buffer in bytes (default 256 KiB, at least 64 KiB): the most one read takes from the kernel. */
   bufferSize?: number;
   /**
    * How many bytes of batches may wait for the JS thread before the reader
@@ -137,7 +137,7 @@ class WalkResultImpl implements WalkResult {
 
 /** The events an {@link Inotify} emits. */
 export interface InotifyEmitterEvents {
-  /** One batch: every record one read(2) returned, in kernel order. */
+  /** One batch, in kernel order: the records of one read(2), or of several when they were read while JS was busy. */
   events: [events: InotifyEvent[]];
   /** Reading failed (never seen in practice); the instance reads no more. */
   error: [error: VigilError];
@@ -357,7 +357,7 @@ export class Inotify extends EventEmitter<InotifyEmitterEvents> {
     for await (const batch of this.batches()) yield* batch;
   }
 
-  /** Every batch (the records of one read(2)), until {@link close}. */
+  /** Every batch (see the `events` event), until {@link close}. */
   async *batches(): AsyncGenerator<InotifyEvent[], void, undefined> {
     if (this.#closed) return;
     const queue = new BatchQueue();

@@ -8,7 +8,7 @@ const NUL = Buffer.from([0]);
  * The kind of each path by lstat, in one native call. `IN_CREATE` says
  * "directory" or "not a directory", never file or symlink; a burst of 50,000
  * creates asked one `fs.lstatSync` each spent about 0.5 s building Stats
- * objects, where this takes about 50 ms. `unknown` where lstat fails (the
+ * objects, where this takes 50-100 ms. `unknown` where lstat fails (the
  * entry is already gone).
  */
 export function lstatKinds(paths: readonly string[]): EntryKind[] {

@@ -5,7 +5,8 @@
  * answered by a rescan (R7); and, when the per-user watch limit is reached,
  * the directories left without a watch are polled (R10).
  *
- * Raw records come from the native reader in batches (one per read(2));
+ * Raw records come from the native reader in batches (one per read(2), or
+ * several reads joined while JS was busy);
  * their meaning is decided by mask-table.ts, and core does the rest.
  */
 import { stat } from 'node:fs/promises';
@@ -502,8 +503,9 @@ class InotifySubscription implements BackendSubscription {
   /**
    * Turns records into RawEvents for core, in order. An IN_MOVED_FROM whose
    * IN_MOVED_TO is not in `records` is held (with everything after it) for
-   * the next read or MOVE_PAIR_WAIT_MS, whichever comes first; a record that
-   * was held once and is still unpaired (or `final`) is a move out: a delete.
+   * the next batch or MOVE_PAIR_WAIT_MS with nothing pending, whichever comes
+   * first; a record that was held once and is still unpaired (or `final`) is
+   * a move out: a delete.
    */
   #translate(records: InotifyEvent[], retried: Set<InotifyEvent>, final: boolean): void {
     const ctx = this.#ctx;
