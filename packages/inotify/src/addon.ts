@@ -49,7 +49,7 @@ export interface NativeInotifyReader {
   unref(): void;
   /** Stops and joins the thread, closes the fd. No onBatch call runs after it returns. */
   close(): void;
-  /** Bytes read but not yet handed to onBatch, plus bytes the kernel holds unread (FIONREAD). */
+  /** Bytes read but not yet handed to onBatch, plus bytes the kernel holds unread (FIONREAD), plus 1 during a read: 0 only when nothing is on its way. */
   pendingBytes(): number;
   /** The inotify descriptor, -1 when not open. */
   readonly fd: number;
