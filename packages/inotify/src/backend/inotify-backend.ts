@@ -624,8 +624,8 @@ class InotifySubscription implements BackendSubscription {
     this.#heldTimer = setTimeout(() => {
       this.#heldTimer = undefined;
       if (this.#closed) return;
-      // The next batch (which takes the held records with it) exists already: wait for it.
-      if (this.#scans > 0 || this.#heldBatches.length > 0 || (this.#inotify?.pendingBytes() ?? 0) > 0) {
+      // The next batch (which takes the held records with it) exists already, or is held back by a scan: wait for it.
+      if (this.#scans > 0 || (this.#inotify?.pendingBytes() ?? 0) > 0) {
         this.#armHeldTimer();
         return;
       }
