@@ -139,7 +139,7 @@ async function bundleScanner(outDir) {
     sourcemap: false,
     target: 'node20',
     platform: 'node',
-    noExternal: ['@vigil/core'],
+    noExternal: ['@vigilfs/core'],
   });
   return path.join(outDir, 'scanner.js');
 }

@@ -6,7 +6,7 @@
 // separate commands, see `vigil run` and packages/runner/README.md instead.)
 // Run: node examples/chain.mjs [dir]
 import path from 'node:path';
-import { watch } from '../packages/vigil/dist/index.js';
+import { watch } from '../packages/vigilfs/dist/index.js';
 
 /** Builds one handler out of stages `(batch, next) => void`. */
 function chain(...stages) {

@@ -7,7 +7,7 @@
 // (a different inode) and reads it from its start. Partial lines wait for
 // their newline. Run: node examples/follow-log.mjs /var/log/app.log
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
-import { watch } from '../packages/vigil/dist/index.js';
+import { watch } from '../packages/vigilfs/dist/index.js';
 
 const file = process.argv[2];
 if (!file) {

@@ -17,7 +17,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { watch } from '../packages/vigil/dist/index.js';
+import { watch } from '../packages/vigilfs/dist/index.js';
 
 const [incoming, done, quietArg] = process.argv.slice(2);
 if (!incoming || !done) {

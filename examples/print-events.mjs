@@ -6,8 +6,8 @@
 //
 // The examples import the built package by a relative path, because the bare
 // name 'vigil' does not resolve from the workspace root (build with `npm run build`).
-// In your own project, write `import { watch } from 'vigil'`.
-import { watch } from '../packages/vigil/dist/index.js';
+// In your own project, write `import { watch } from 'vigilfs'`.
+import { watch } from '../packages/vigilfs/dist/index.js';
 
 const watcher = await watch(process.argv[2] ?? '.');
 console.error('ready');

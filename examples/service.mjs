@@ -85,7 +85,7 @@ if (command === 'start') {
   process.exit(pid ? 0 : 3);
 } else if (command === 'serve') {
   // The service itself: stdout and stderr are the log file.
-  const { watch } = await import('../packages/vigil/dist/index.js');
+  const { watch } = await import('../packages/vigilfs/dist/index.js');
   const log = (msg) => console.log(`${new Date().toISOString()} ${msg}`);
   const watcher = await watch(dir);
   watcher.on('events', (batch) => {

@@ -3,7 +3,7 @@
 // the OS, which after an overflow says how much the kernel dropped), and every
 // interval prints the totals as one JSON line, plus the events per second
 // since the last line. Run: node examples/stats.mjs [dir] [interval-ms]
-import { watch } from '../packages/vigil/dist/index.js';
+import { watch } from '../packages/vigilfs/dist/index.js';
 
 const dir = process.argv[2] ?? '.';
 const interval = Number(process.argv[3] ?? 5000);

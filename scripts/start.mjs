@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const cli = path.join(root, 'packages', 'vigil', 'dist', 'cli.js');
+const cli = path.join(root, 'packages', 'vigilfs', 'dist', 'cli.js');
 const cwd = process.env.INIT_CWD ?? process.cwd();
 const r = spawnSync(process.execPath, [cli, ...process.argv.slice(2)], { cwd, stdio: 'inherit' });
 process.exit(r.status ?? 1);

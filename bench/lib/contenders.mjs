@@ -9,7 +9,7 @@ const chokidarTypes = { add: 'create', addDir: 'create', change: 'modify', unlin
 
 export const contenders = {
   vigil: {
-    load: () => import('vigil'),
+    load: () => import('vigilfs'),
     async start(mod, root, o, deliver, warn) {
       const w = await mod.watch(root, { backend: o.backend, ...(o.backend === 'poll' ? { pollInterval: o.interval } : {}) });
       w.on('events', deliver); // vigil's events already have this shape

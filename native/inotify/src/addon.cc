@@ -1,6 +1,6 @@
 // vigil_inotify: a thin binding to Linux inotify. Reads, batches and forwards
 // raw records; every meaning (mask to event, errno to error code) lives in
-// @vigil/inotify's TypeScript tables.
+// @vigilfs/inotify's TypeScript tables.
 //
 // Exports:
 //   InotifyReader            class, see inotify_reader.h

@@ -1,11 +1,11 @@
 /**
- * @vigil/conformance: vigil's behaviour contract (docs semantics.md, R1–R12)
+ * @vigilfs/conformance: vigil's behaviour contract (docs semantics.md, R1–R12)
  * as scenario files, and the one driver that runs them against any backend.
  *
  * ```ts
  * import { describe, it } from 'vitest';
- * import { backends, watch } from 'vigil';
- * import { runConformance } from '@vigil/conformance';
+ * import { backends, watch } from 'vigilfs';
+ * import { runConformance } from '@vigilfs/conformance';
  * for (const b of backends) {
  *   runConformance({ name: b.name, capabilities: b.capabilities, watch: (root, o) => watch(root, { ...o, backend: b.name }) }, { describe, it });
  * }

@@ -3,7 +3,7 @@
  * invariants every trace must satisfy whatever the scenario (R2 coalescing
  * within a batch, R6 parents before children).
  */
-import type { BackendCapabilities, EventOrigin, WatchEvent } from '@vigil/core';
+import type { BackendCapabilities, EventOrigin, WatchEvent } from '@vigilfs/core';
 import type { ExpectedEvent } from './scenario.js';
 import { showName } from './names.js';
 

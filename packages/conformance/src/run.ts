@@ -33,7 +33,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createIgnorePredicate, toFsPath, type BackendCapabilities, type VigilError, type WatchEvent, type WatchOptions, type Watcher } from '@vigil/core';
+import { createIgnorePredicate, toFsPath, type BackendCapabilities, type VigilError, type WatchEvent, type WatchOptions, type Watcher } from '@vigilfs/core';
 import {
   applicable,
   checkInvariants,

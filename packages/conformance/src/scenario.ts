@@ -2,7 +2,7 @@
  * The scenario format: a small line-based language (see scenarios/README.md).
  * This module parses it into data and knows nothing about running it.
  */
-import type { BackendCapabilities, EntryKind, EventOrigin, EventType } from '@vigil/core';
+import type { BackendCapabilities, EntryKind, EventOrigin, EventType } from '@vigilfs/core';
 
 /** One whitespace-separated token; `key=value` tokens carry their key. */
 export interface Token {

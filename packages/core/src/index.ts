@@ -1,5 +1,5 @@
 /**
- * @vigil/core: vigil's OS-independent event model. Users normally import the
+ * @vigilfs/core: vigil's OS-independent event model. Users normally import the
  * `vigil` package, which re-exports what they need from here with every
  * backend registered; backend authors implement {@link Backend}.
  */

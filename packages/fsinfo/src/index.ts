@@ -1,5 +1,5 @@
 /**
- * @vigil/fsinfo: which filesystem a path lives on and whether vigil must poll
+ * @vigilfs/fsinfo: which filesystem a path lives on and whether vigil must poll
  * it (network and FUSE filesystems), from statfs(2) and /proc/self/mountinfo.
  */
 export { FILESYSTEMS, STATFS_MAGIC, policyFor, type FilesystemPolicy } from './filesystems.js';

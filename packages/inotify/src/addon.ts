@@ -14,7 +14,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ErrorCode, VigilError } from '@vigil/core';
+import { ErrorCode, VigilError } from '@vigilfs/core';
 
 /** An OS error as the addon returns it: data, never thrown. */
 export interface SysErrorData {

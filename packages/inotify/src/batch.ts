@@ -3,7 +3,7 @@
  * packages/inotify/README.md and native/inotify/src/{batch_packer,dir_walker}.h).
  * Host byte order; vigil builds only for little-endian machines.
  */
-import { decodeName, type IndexEntry } from '@vigil/core';
+import { decodeName, type IndexEntry } from '@vigilfs/core';
 import { DT, kindFromDType } from './constants.js';
 import type { InotifyAddon } from './addon.js';
 

@@ -3,7 +3,7 @@
  * check every value against the compiled addon), and the one table that turns
  * a mask into names. Meaning lives here, not in C++ (style.md "Thin C++").
  */
-import { EntryKind } from '@vigil/core';
+import { EntryKind } from '@vigilfs/core';
 
 /**
  * Every `IN_*` constant. Event bits (what happened), flags the kernel adds to

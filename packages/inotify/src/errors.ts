@@ -4,7 +4,7 @@
  * name their sysctl with its current value.
  */
 import { readFileSync } from 'node:fs';
-import { ErrorCode, fromSystemError, type VigilError } from '@vigil/core';
+import { ErrorCode, fromSystemError, type VigilError } from '@vigilfs/core';
 import type { SysErrorData } from './addon.js';
 
 /** The backend name vigil's errors carry. */

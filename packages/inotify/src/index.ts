@@ -1,5 +1,5 @@
 /**
- * @vigil/inotify: a low-level Linux inotify binding (every IN_* mask, raw
+ * @vigilfs/inotify: a low-level Linux inotify binding (every IN_* mask, raw
  * records, lossless names, errors as VigilErrors) and the native
  * watch-then-list walker that vigil's inotify backend builds on.
  *

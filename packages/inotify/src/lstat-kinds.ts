@@ -1,4 +1,4 @@
-import { toFsPath, type EntryKind } from '@vigil/core';
+import { toFsPath, type EntryKind } from '@vigilfs/core';
 import { requireInotifyAddon } from './addon.js';
 import { kindFromDType } from './constants.js';
 

@@ -3,7 +3,7 @@
  * watched and listed natively (Inotify.walk), then JS picks the next level.
  * Filters stay in JS; the native side never decides what to descend into.
  */
-import { EntryKind, joinPath } from '@vigil/core';
+import { EntryKind, joinPath } from '@vigilfs/core';
 import { DT } from './constants.js';
 import type { WalkChunk } from './batch.js';
 import { walkResultOf, type Inotify, type WalkEntry, type WalkResult } from './inotify.js';

@@ -15,7 +15,7 @@ import {
   type VigilError,
   type WatchEvent,
   type Watcher,
-} from '@vigil/core';
+} from '@vigilfs/core';
 import { inotifyBackend } from '../src/index.js';
 import { makeTempDir } from './helpers.js';
 
@@ -126,8 +126,8 @@ describe('inotify backend', () => {
     cleanups.push(cleanup);
     for (let d = 0; d < 30; d++) mkdirSync(path.join(dir, `d${d}`));
     const child = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'watch-limit-child.mjs');
-    const dist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../vigil/dist/index.js');
-    expect(existsSync(dist), 'packages/vigil must be built (npm test builds it)').toBe(true);
+    const dist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../vigilfs/dist/index.js');
+    expect(existsSync(dist), 'packages/vigilfs must be built (npm test builds it)').toBe(true);
     const script = `echo 10 > /proc/sys/user/max_inotify_watches && exec "${process.execPath}" "${child}" "${dist}" "${dir}"`;
     const r = spawnSync('unshare', ['--user', '--map-root-user', 'sh', '-c', script], { encoding: 'utf8', timeout: 60_000 });
     expect(r.stderr).toBe('');

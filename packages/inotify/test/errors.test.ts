@@ -1,6 +1,6 @@
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { VigilError } from '@vigil/core';
+import { VigilError } from '@vigilfs/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { IN, Inotify, inotifyError } from '../src/index.js';
 import { makeTempDir } from './helpers.js';

@@ -4,7 +4,7 @@ import {
 } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { toFsPath } from '@vigil/core';
+import { toFsPath } from '@vigilfs/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { IN, Inotify, type InotifyEvent } from '../src/index.js';
 import { Collector, makeTempDir } from './helpers.js';

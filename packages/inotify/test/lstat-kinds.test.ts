@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { toFsPath } from '@vigil/core';
+import { toFsPath } from '@vigilfs/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { lstatKinds } from '../src/index.js';
 import { makeTempDir } from './helpers.js';

@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { toFsPath } from '@vigil/core';
+import { toFsPath } from '@vigilfs/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DT, IN, Inotify, walkAndWatch, watchTree, type WalkResult } from '../src/index.js';
 import { Collector, makeTempDir } from './helpers.js';

@@ -3,8 +3,8 @@
  * tracked, which are ignored (an ignored directory is never read), and how the
  * scanner's per-directory changes become one TreeDiff for core.
  */
-import type { ScanEntry, SubscribeContext, TreeDiff } from '@vigil/core';
-import { ErrorCode, VigilError, entryFromStats, fromSystemError, isContentChange, isReplacement, joinPath, PATH_SEPARATOR, statEntry } from '@vigil/core';
+import type { ScanEntry, SubscribeContext, TreeDiff } from '@vigilfs/core';
+import { ErrorCode, VigilError, entryFromStats, fromSystemError, isContentChange, isReplacement, joinPath, PATH_SEPARATOR, statEntry } from '@vigilfs/core';
 import type { DirChanges, DirSetScanner, ScannedEntry } from './scanner/index.js';
 
 /** Errors a network or FUSE filesystem may recover from: retry, don't report deletes. */

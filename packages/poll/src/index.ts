@@ -1,5 +1,5 @@
 /**
- * @vigil/poll: vigil's stat-polling backend. Register it with core (the
+ * @vigilfs/poll: vigil's stat-polling backend. Register it with core (the
  * `vigil` package does) or force it with `backend: 'poll'`.
  */
 export { pollBackend } from './poll-backend.js';

@@ -8,8 +8,8 @@
  * settling (R3). The next scan is scheduled when the previous one finishes, so
  * scans never overlap however slow the filesystem.
  */
-import type { Backend, BackendSubscription, SubscribeContext, TreeDiff } from '@vigil/core';
-import { diffScan, fromSystemError, parentPath, scanTree, statEntry } from '@vigil/core';
+import type { Backend, BackendSubscription, SubscribeContext, TreeDiff } from '@vigilfs/core';
+import { diffScan, fromSystemError, parentPath, scanTree, statEntry } from '@vigilfs/core';
 
 /** How much later than one interval a change may be reported (see #schedule). */
 const SLACK_MS = 50;

@@ -34,7 +34,7 @@ beforeAll(async () => {
     sourcemap: false,
     target: 'node20',
     platform: 'node',
-    noExternal: ['@vigil/core'],
+    noExternal: ['@vigilfs/core'],
   });
 }, 60_000);
 
@@ -123,7 +123,7 @@ function packedPackage(root: string): { dist: string; prebuild: string } {
   const dist = path.join(pkg, 'dist');
   const prebuild = path.join(pkg, 'prebuilds', prebuildTag(), 'vigil_poll.node');
   fs.mkdirSync(dist, { recursive: true });
-  fs.writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name: '@vigil/poll', type: 'module' }));
+  fs.writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name: '@vigilfs/poll', type: 'module' }));
   fs.copyFileSync(path.join(bundleDir, 'scanner.js'), path.join(dist, 'scanner.js'));
   fs.writeFileSync(path.join(dist, 'eacces-child.mjs'), CHILD);
   if (native.ok) {

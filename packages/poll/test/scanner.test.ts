@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { decodeName, toFsPath } from '@vigil/core';
+import { decodeName, toFsPath } from '@vigilfs/core';
 import {
   JsDirSetScanner,
   NativeDirSetScanner,

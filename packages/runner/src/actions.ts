@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
-import { ErrorCode, VigilError, type WatchEvent } from '@vigil/core';
+import { ErrorCode, VigilError, type WatchEvent } from '@vigilfs/core';
 import type { Rule } from './config.js';
 import { describeError, type Logger } from './log.js';
 

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
-import { ErrorCode, EventType, VigilError } from '@vigil/core';
+import { ErrorCode, EventType, VigilError } from '@vigilfs/core';
 
 /** What the runner does with events that arrive while `concurrency` actions already run. */
 export const OverflowPolicy = {

@@ -1,10 +1,10 @@
 /**
- * @vigil/runner: `vigil run`, rules that watch paths with vigil and run a
+ * @vigilfs/runner: `vigil run`, rules that watch paths with vigil and run a
  * command (an argv, never a shell) or a plugin on their changes.
  *
  * ```ts
- * import { watch } from 'vigil';
- * import { main } from '@vigil/runner';
+ * import { watch } from 'vigilfs';
+ * import { main } from '@vigilfs/runner';
  * process.exitCode = await main(['--config', 'rules.yaml', '-v'], { watch });
  * ```
  */

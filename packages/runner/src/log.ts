@@ -3,7 +3,7 @@
  * name, filtered by verbosity (`-v` shows rule starts and each action, `-vv`
  * each event and each queued, coalesced or dropped job).
  */
-import { VigilError } from '@vigil/core';
+import { VigilError } from '@vigilfs/core';
 
 /** A logger as plugins receive it: every line carries the rule's name. */
 export interface Logger {

@@ -3,7 +3,7 @@
  * and stop cleanly on SIGTERM or SIGINT.
  */
 import { parseArgs } from 'node:util';
-import { VigilError } from '@vigil/core';
+import { VigilError } from '@vigilfs/core';
 import { findConfig, loadRules, type Rule } from './config.js';
 import { createLogger, describeError } from './log.js';
 import { RuleRunner, type WatchFunction } from './rule-runner.js';

@@ -4,7 +4,7 @@
  * overflow policy.
  */
 import { statSync } from 'node:fs';
-import { ErrorCode, VigilError, type WatchEvent, type WatchOptions, type Watcher } from '@vigil/core';
+import { ErrorCode, VigilError, type WatchEvent, type WatchOptions, type Watcher } from '@vigilfs/core';
 import { CommandAction, PluginAction, type Action } from './actions.js';
 import { OverflowPolicy, type Rule } from './config.js';
 import { describeError, type Logger } from './log.js';

@@ -18,7 +18,7 @@ const children: ChildProcessWithoutNullStreams[] = [];
 const pidFiles: string[] = [];
 
 beforeAll(() => {
-  const built = path.join(root, 'packages/vigil/dist/index.js');
+  const built = path.join(root, 'packages/vigilfs/dist/index.js');
   if (!existsSync(built)) throw new Error(`${built} is missing: run "node scripts/setup.mjs --build-only" (npm test does) first`);
 });
 afterEach(() => {

@@ -13,7 +13,7 @@ import { stringify } from 'yaml';
 import { commandArgv, findConfig, loadRules } from '../src/index.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const cli = path.resolve(here, '../../vigil/dist/cli.js');
+const cli = path.resolve(here, '../../vigilfs/dist/cli.js');
 const fixture = (name: string): string => path.join(here, 'fixtures', name);
 const dirs: string[] = [];
 const children: ChildProcessWithoutNullStreams[] = [];

@@ -1,5 +1,5 @@
 /**
- * @vigil/spool: a maildir-style tmp/new/cur spool for handing files between
+ * @vigilfs/spool: a maildir-style tmp/new/cur spool for handing files between
  * processes without locks, with consumers woken by vigil file events.
  */
 export {

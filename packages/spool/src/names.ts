@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { ErrorCode, VigilError } from '@vigil/core';
+import { ErrorCode, VigilError } from '@vigilfs/core';
 
 /**
  * Maildir-style unique names: `<sec>.M<usec>P<pid>Q<seq>R<random>.<host>`.
@@ -39,7 +39,7 @@ export function uniqueName(host?: string): string {
  * Throws `INVALID_OPTION` unless `name` is a single path component: non-empty,
  * not `.` or `..`, without a separator or NUL. Any other character is fine
  * (spaces, newlines, leading dashes, non-UTF-8 bytes carried as lone
- * surrogates; see `decodeName` in @vigil/core).
+ * surrogates; see `decodeName` in @vigilfs/core).
  */
 export function assertValidName(name: unknown): asserts name is string {
   const bad =

@@ -1,7 +1,7 @@
 import { constants as fsConstants } from 'node:fs';
 import { copyFile, link, lstat, mkdir, open, readdir, rename, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { ErrorCode, VigilError, decodeName, fromSystemError, toFsPath } from '@vigil/core';
+import { ErrorCode, VigilError, decodeName, fromSystemError, toFsPath } from '@vigilfs/core';
 import { assertValidName, uniqueName } from './names.js';
 import { openDefaultWatcher, type SpoolWatcher, type WakerKind, type WatchFunction } from './waker.js';
 

@@ -51,7 +51,7 @@ export interface OpenedWatcher {
 
 // A variable specifier keeps bundlers and the type checker from resolving vigil
 // at build time: spool must load (and fall back) even where vigil is absent.
-const VIGIL_SPECIFIER = 'vigil';
+const VIGIL_SPECIFIER = 'vigilfs';
 
 /**
  * Opens the default watcher: vigil's `watch()` when the `vigil` package can be

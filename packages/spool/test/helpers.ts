@@ -42,7 +42,7 @@ export async function tempDir(): Promise<{ dir: string; cleanup: () => Promise<v
 /** True when the `vigil` package exports `watch` (then the tests must run on it). */
 export async function vigilHasWatch(): Promise<boolean> {
   try {
-    const specifier = 'vigil';
+    const specifier = 'vigilfs';
     const mod = (await import(/* @vite-ignore */ specifier)) as Record<string, unknown>;
     return typeof mod['watch'] === 'function';
   } catch {

@@ -2,9 +2,9 @@ import { link, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/pr
 import path from 'node:path';
 import { EventEmitter } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ErrorCode, VigilError, decodeName, toFsPath } from '@vigil/core';
+import { ErrorCode, VigilError, decodeName, toFsPath } from '@vigilfs/core';
 import { Spool, SpoolArea, fsWatchWaker, hostPart, uniqueName, type SpoolWatcher, type WatchFunction } from '../src/index.js';
-import { watch as vigilWatch } from 'vigil';
+import { watch as vigilWatch } from 'vigilfs';
 import { tempDir, vigilHasWatch, waitFor, within } from './helpers.js';
 
 /** A watcher the test drives by hand: nothing wakes a consumer unless `emit` is called. */

@@ -31,7 +31,7 @@ import {
   type RawEvent,
   type ScanEntry,
   type SubscribeContext,
-} from '@vigil/core';
+} from '@vigilfs/core';
 import { loadInotifyAddon } from '../addon.js';
 import { IN, kindFromDType } from '../constants.js';
 import { inotifyError } from '../errors.js';

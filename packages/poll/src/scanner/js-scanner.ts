@@ -1,5 +1,5 @@
 import fs, { type Stats } from 'node:fs';
-import { decodeName, toFsPath } from '@vigil/core';
+import { decodeName, toFsPath } from '@vigilfs/core';
 import { closedError, SerialQueue } from './serial.js';
 import { ScanSyscall, type DirChanges, type DirSetScanner, type EntryKind, type ScanFailure, type ScannedEntry } from './types.js';
 

@@ -5,16 +5,16 @@
  *   1. <root>/prebuilds/<platform>-<arch>[-<libc>]/vigil_poll.node
  *   2. <root>/../../native/poll/build/Release/vigil_poll.node  (workspace checkout)
  * The package root is found by walking up from this module's file to the
- * package.json named @vigil/poll, which works both from src/scanner/ (vitest)
+ * package.json named @vigilfs/poll, which works both from src/scanner/ (vitest)
  * and from a bundle in dist/ (tsup); then, if this code was bundled into
- * another package, through `require.resolve('@vigil/poll/package.json')`.
+ * another package, through `require.resolve('@vigilfs/poll/package.json')`.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getSystemErrorName } from 'node:util';
-import { decodeName } from '@vigil/core';
+import { decodeName } from '@vigilfs/core';
 import { ScanSyscall, type DirChanges, type EntryKind, type ScannedEntry } from './types.js';
 
 /** The addon's scanner object (native/poll/src/poll_scanner.h). */
@@ -38,7 +38,7 @@ export type NativeLoad =
   | { ok: true; binding: NativeBinding; file: string }
   | { ok: false; reason: string };
 
-const PACKAGE_NAME = '@vigil/poll';
+const PACKAGE_NAME = '@vigilfs/poll';
 const ADDON_FILE = 'vigil_poll.node';
 const FORMAT_VERSION = 1;
 
@@ -63,7 +63,7 @@ function isPollPackage(dir: string): boolean {
   }
 }
 
-/** The @vigil/poll package roots to search, nearest first, without duplicates. */
+/** The @vigilfs/poll package roots to search, nearest first, without duplicates. */
 export function packageRoots(fromFile: string | undefined = moduleFile()): string[] {
   const roots: string[] = [];
   if (fromFile) {

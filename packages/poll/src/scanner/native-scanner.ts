@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { toFsPath } from '@vigil/core';
+import { toFsPath } from '@vigilfs/core';
 import { decodeChanges, type NativeBinding, type NativePollScanner } from './native-binding.js';
 import { closedError, SerialQueue } from './serial.js';
 import type { DirChanges, DirSetScanner } from './types.js';

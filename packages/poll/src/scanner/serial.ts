@@ -1,4 +1,4 @@
-import { ErrorCode, VigilError } from '@vigil/core';
+import { ErrorCode, VigilError } from '@vigilfs/core';
 
 /** The error every call on a closed scanner rejects or throws with. */
 export function closedError(): VigilError {

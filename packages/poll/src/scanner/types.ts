@@ -6,7 +6,7 @@
  * Recursion, ignore filters, event meaning and loop detection belong to the
  * caller (the polling backend), never to the scanner.
  */
-import type { EntryKind as CoreEntryKind } from '@vigil/core';
+import type { EntryKind as CoreEntryKind } from '@vigilfs/core';
 
 /** What one stat can say an entry is: core's kinds, less `unknown` (a stat always knows). */
 export type EntryKind = Exclude<CoreEntryKind, 'unknown'>;
@@ -44,7 +44,7 @@ export interface EntryStat {
 
 /** An entry of a directory listing. */
 export interface ScannedEntry extends EntryStat {
-  /** The entry's name, decoded losslessly with `decodeName()` from @vigil/core (`toFsPath()` gives the bytes back). */
+  /** The entry's name, decoded losslessly with `decodeName()` from @vigilfs/core (`toFsPath()` gives the bytes back). */
   name: string;
 }
 

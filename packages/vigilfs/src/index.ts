@@ -2,18 +2,18 @@
  * vigil: portable file watching for Node.js that tells the truth.
  *
  * ```ts
- * import { watch } from 'vigil';
+ * import { watch } from 'vigilfs';
  * const watcher = await watch('src', { ignore: ['node_modules', '*.tmp'] });
  * watcher.on('events', (batch) => { for (const e of batch) console.log(e.type, e.path); });
  * ```
  *
  * This package registers every backend (in priority order) and re-exports the
- * public part of @vigil/core.
+ * public part of @vigilfs/core.
  */
-import { createWatcher, type Backend, type WatchOptions, type Watcher } from '@vigil/core';
-import { describeFilesystem, subMounts } from '@vigil/fsinfo';
-import { inotifyBackend } from '@vigil/inotify';
-import { pollBackend } from '@vigil/poll';
+import { createWatcher, type Backend, type WatchOptions, type Watcher } from '@vigilfs/core';
+import { describeFilesystem, subMounts } from '@vigilfs/fsinfo';
+import { inotifyBackend } from '@vigilfs/inotify';
+import { pollBackend } from '@vigilfs/poll';
 
 /** Every backend this build knows, highest priority first (the order `auto` tries them in). */
 export const backends: readonly Backend[] = [inotifyBackend, pollBackend];
@@ -39,5 +39,5 @@ export {
   type WatchEvent,
   type WatchOptions,
   type WatcherEventMap,
-} from '@vigil/core';
-export { describeFilesystem, readInotifyLimits, type FilesystemReport } from '@vigil/fsinfo';
+} from '@vigilfs/core';
+export { describeFilesystem, readInotifyLimits, type FilesystemReport } from '@vigilfs/fsinfo';

@@ -6,8 +6,8 @@
  */
 import os from 'node:os';
 import { describe, it } from 'vitest';
-import { backends, watch } from 'vigil';
-import { runConformance } from '@vigil/conformance';
+import { backends, watch } from 'vigilfs';
+import { runConformance } from '@vigilfs/conformance';
 
 for (const backend of backends) {
   const probe = await backend.probe(os.tmpdir());

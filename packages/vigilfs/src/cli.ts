@@ -5,8 +5,8 @@
 import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { VigilError, type Watcher, type WatchEvent } from '@vigil/core';
-import { readMounts } from '@vigil/fsinfo';
+import { VigilError, type Watcher, type WatchEvent } from '@vigilfs/core';
+import { readMounts } from '@vigilfs/fsinfo';
 import { backends, describeFilesystem, readInotifyLimits, watch } from './index.js';
 
 const HELP = `vigil: portable file watching that tells the truth
@@ -16,7 +16,7 @@ Usage:
   vigil info [path]                    show backends, the one auto picks for path and why,
                                        the filesystem type and the inotify limits
   vigil run [--config <file-or-dir>]   run rules: commands or plugins on changes
-                                       (vigil run --help; @vigil/runner)
+                                       (vigil run --help; @vigilfs/runner)
   vigil --help | --version
 
 Watch options:
@@ -193,7 +193,7 @@ async function main(): Promise<void> {
   }
   if (first === 'info') return runInfo(rest);
   if (first === 'run') {
-    const runner = await import('@vigil/runner');
+    const runner = await import('@vigilfs/runner');
     process.exitCode = await runner.main(rest, { watch });
     // Whatever the rules left behind (a plugin's timer) must not keep the runner alive.
     setTimeout(() => process.exit(), 1000).unref();
