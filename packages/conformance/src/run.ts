@@ -52,8 +52,8 @@ import type { ExpectedEvent, LocatedOp, Scenario } from './scenario.js';
 export interface ConformanceTarget {
   name: string;
   capabilities: BackendCapabilities;
-  /** Watches `root` with this backend (the driver passes every other option). */
-  watch(root: string, options: WatchOptions): Promise<Watcher>;
+  /** Watches `roots` (one path or several, as a scenario names them) with this backend; the driver passes every other option. */
+  watch(roots: string | string[], options: WatchOptions): Promise<Watcher>;
 }
 
 /** Timing for a run; scenarios may override pollInterval and settle in `watch:`. */
@@ -186,7 +186,25 @@ export async function runScenario(scenario: Scenario, target: ConformanceTarget,
     const rootIsDir = fs.statSync(fsPath(rootAbs)).isDirectory();
     const options: WatchOptions = { pollInterval, settle, followSymlinks: spec.followSymlinks };
     if (spec.ignore.length) options.ignore = spec.ignore;
-    w = await target.watch(rootAbs, options);
+    // Every path as written, made absolute without normalising: 'sub/..' reaches watch() as such.
+    const roots = spec.paths.map((p) => (p === '.' ? base : `${base}/${p}`));
+    const starting = target.watch(roots.length === 1 ? roots[0]! : roots, options);
+    if (scenario.during.length) {
+      // One turn of the event loop, so that watch() has begun walking, then the operations race it.
+      await new Promise((r) => setImmediate(r));
+      for (const op of scenario.during) await perform(op, tmp, base);
+    }
+    try {
+      w = await starting;
+    } catch (error) {
+      const code = (error as VigilError).code;
+      if (!scenario.expect.error?.includes(code)) throw error;
+      // A rejection with an expected code is one of the outcomes the scenario allows.
+    }
+    if (!w) {
+      if (scenario.ops.length) throw new Error('watch() rejected, and the scenario has ops to perform');
+      return { ok: true, problems: [], report: '', received: [], elapsedMs: Date.now() - started };
+    }
     const o = (obs = new Observer(w, base));
 
     const settles = !caps.closeWrite && settle !== false;
@@ -234,8 +252,9 @@ export async function runScenario(scenario: Scenario, target: ConformanceTarget,
     const ex = scenario.expect;
     const items = typeof ex.events === 'object' ? applicable(ex.events.items, caps) : [];
     const requiredThere = (): boolean => missingRequired(o.received, items, caps).length === 0 && ex.warnings.every((c) => o.warnings.some((x) => x.code === c));
+    const expectedError = (e: VigilError): boolean => ex.error?.includes(e.code) ?? false;
     if (ex.error) {
-      if (!(await o.until(() => o.errors.some((e) => e.code === ex.error), deadline))) notes.push(`error ${ex.error} did not arrive within ${deadline} ms`);
+      if (!(await o.until(() => o.errors.some(expectedError), deadline))) notes.push(`error ${ex.error.join('|')} did not arrive within ${deadline} ms`);
     } else if (rootIsDir) {
       // Past the barrier every scan and settle is done: stragglers get a short grace, not the whole deadline.
       const grace = (await barrier('final barrier', true)) ? Math.min(deadline, 2_000) : deadline;
@@ -252,8 +271,8 @@ export async function runScenario(scenario: Scenario, target: ConformanceTarget,
     if (!o.closed) await w.idle();
 
     // Errors and warnings.
-    for (const e of o.errors) if (e.code !== ex.error) problems.push(`unexpected error ${e.code}: ${e.message}`);
-    if (ex.error && !o.errors.some((e) => e.code === ex.error)) problems.push(`expected error ${ex.error}, none arrived`);
+    for (const e of o.errors) if (!expectedError(e)) problems.push(`unexpected error ${e.code}: ${e.message}`);
+    if (ex.error && !o.errors.some(expectedError)) problems.push(`expected error ${ex.error.join('|')}, none arrived`);
     if (!ex.error && o.closed) problems.push('the watcher closed by itself');
     for (const code of ex.warnings) if (!o.warnings.some((x) => x.code === code)) problems.push(`expected a ${code} warning, none arrived`);
     for (const x of o.warnings) {
@@ -278,7 +297,8 @@ export async function runScenario(scenario: Scenario, target: ConformanceTarget,
     // What the events add up to, against the disk.
     if (ex.knownPathsEqualDisk) {
       const known = new Set(w.knownPaths().map((p) => (p === base ? '.' : p.slice(base.length + 1))).filter((p) => !isCookie(p)));
-      const disk = new Set(walkDisk(rootAbs, spec.followSymlinks, spec.ignore).map((p) => (p === base ? '.' : p.slice(base.length + 1))).filter((p) => !isCookie(p)));
+      const onDisk = spec.paths.flatMap((p) => walkDisk(resolveIn(tmp, base, p), spec.followSymlinks, spec.ignore));
+      const disk = new Set(onDisk.map((p) => (p === base ? '.' : p.slice(base.length + 1))).filter((p) => !isCookie(p)));
       const missing = [...disk].filter((p) => !known.has(p));
       const extra = [...known].filter((p) => !disk.has(p));
       if (missing.length || extra.length) {
@@ -314,7 +334,7 @@ function formatReport(s: Scenario, target: ConformanceTarget, problems: string[]
     lines.push(`expected (${ex.events.order}):`);
     for (const e of applicable(ex.events.items, target.capabilities)) lines.push(`  ${e.text}`);
   } else lines.push(`expected events: ${ex.events}`);
-  if (ex.error) lines.push(`expected error: ${ex.error}`);
+  if (ex.error) lines.push(`expected error: ${ex.error.join('|')}`);
   lines.push('', `received (${received.length} events, cookies left out):`);
   for (const r of received.slice(0, 200)) lines.push(`  ${formatReceived(r)}`);
   if (received.length > 200) lines.push(`  … ${received.length - 200} more`);
@@ -399,6 +419,7 @@ async function perform(op: LocatedOp, tmp: string, base: string): Promise<void> 
 /** Every path under `root` (root included), decoded byte-exactly, without ignored ones. */
 function walkDisk(root: string, follow: boolean, ignore: string[]): string[] {
   const ignored = createIgnorePredicate(root, ignore.length ? ignore : undefined);
+  if (!fs.existsSync(fsPath(root))) return [];
   const out: string[] = [root];
   const seen = new Set<string>();
   const statOf = (p: string): fs.Stats | undefined => {

@@ -56,8 +56,10 @@ export interface ExpectedEvent {
 
 /** What `watch:` says. */
 export interface WatchSpec {
-  /** Relative to the scenario directory; '.' watches the directory itself. */
+  /** The first path given: relative to the scenario directory; '.' watches the directory itself. */
   path: string;
+  /** Every path given, as written (one watch() call over all of them). */
+  paths: string[];
   ignore: string[];
   followSymlinks: boolean;
   settle?: number | false;
@@ -68,8 +70,8 @@ export interface WatchSpec {
 export interface Expectation {
   /** `none`: no event at all; `unchecked`: events are not compared (invariants still hold). */
   events: 'none' | 'unchecked' | { order: 'ordered' | 'unordered'; items: ExpectedEvent[] };
-  /** The watcher must end with this error code (e.g. ROOT_REMOVED). */
-  error?: string;
+  /** The watcher must end with one of these error codes (e.g. ROOT_REMOVED), or watch() reject with one. */
+  error?: string[];
   /** Warning codes that must be seen at least once. */
   warnings: string[];
   /** Warning codes that may be seen. Any other warning fails the scenario. */
@@ -92,6 +94,8 @@ export interface Scenario {
   timeout?: number;
   setup: LocatedOp[];
   watch: WatchSpec;
+  /** Operations started together with watch(), while it is still starting (races with the initial walk). */
+  during: LocatedOp[];
   ops: LocatedOp[];
   expect: Expectation;
 }
@@ -382,29 +386,30 @@ function parseOp(tokens: Token[], line: number, text: string): LocatedOp {
 }
 
 function parseWatch(tokens: Token[]): WatchSpec {
-  const spec: WatchSpec = { path: '.', ignore: [], followSymlinks: false };
-  let sawPath = false;
+  const spec: WatchSpec = { path: '.', paths: [], ignore: [], followSymlinks: false };
   for (const t of tokens) {
     if (t.key === undefined && t.value === 'follow-symlinks' && !t.quoted) spec.followSymlinks = true;
     else if (t.key === undefined) {
-      if (sawPath) throw new Error(`watch takes one path, got another: ${t.value}`);
-      spec.path = normalizeRel(t.value);
-      sawPath = true;
+      // Kept as written ('sub/..' stays so): how a user names a root is part of what is tested.
+      if (normalizeRel(t.value).startsWith('..')) throw new Error('a watched path must lie inside the scenario directory');
+      spec.paths.push(t.value);
     } else if (t.key === 'ignore') spec.ignore.push(t.value);
     else if (t.key === 'settle') spec.settle = t.value === 'off' ? false : parseDuration(t.value);
     else if (t.key === 'poll-interval') spec.pollInterval = parseDuration(t.value);
     else throw new Error(`unknown watch option ${t.key}= (ignore, settle, poll-interval, follow-symlinks)`);
   }
-  if (spec.path.startsWith('..')) throw new Error('the watched path must lie inside the scenario directory');
+  if (spec.paths.length === 0) spec.paths.push('.');
+  spec.path = normalizeRel(spec.paths[0]!);
   return spec;
 }
 
 /** Parses one scenario file's text. `id` is `group/name`. */
 export function parseScenario(text: string, id: string, file = id): Scenario {
-  const s: Partial<Scenario> & { setup: LocatedOp[]; ops: LocatedOp[]; requires: Condition[]; rules: string[] } = {
+  const s: Partial<Scenario> & { setup: LocatedOp[]; during: LocatedOp[]; ops: LocatedOp[]; requires: Condition[]; rules: string[] } = {
     id,
     file,
     setup: [],
+    during: [],
     ops: [],
     requires: [],
     rules: [],
@@ -412,7 +417,7 @@ export function parseScenario(text: string, id: string, file = id): Scenario {
   const expect: Expectation = { events: 'none', warnings: [], allowWarnings: [], knownPathsEqualDisk: false };
   let sawEvents = false;
   let sawWatch = false;
-  let section: 'setup' | 'ops' | ExpectedEvent[] | undefined;
+  let section: 'setup' | 'during' | 'ops' | ExpectedEvent[] | undefined;
   const lines = text.split('\n');
   lines.forEach((raw, i) => {
     const line = i + 1;
@@ -422,13 +427,13 @@ export function parseScenario(text: string, id: string, file = id): Scenario {
     if (/^\s*(#.*)?$/.test(raw)) return;
     try {
       if (/^\s/.test(raw)) {
-        if (!section) fail('indented line outside a section (setup:, ops:, expect ordered:, expect unordered:)');
+        if (!section) fail('indented line outside a section (setup:, during:, ops:, expect ordered:, expect unordered:)');
         const tokens = tokenize(raw);
         if (!tokens.length) return;
         const body = raw.trim();
-        if (section === 'setup' || section === 'ops') {
+        if (section === 'setup' || section === 'during' || section === 'ops') {
           const op = parseOp(tokens, line, body);
-          if (section === 'setup' && (op.op === 'sync' || op.op === 'await')) fail(`${op.op} is an operation on a watcher, not a setup step`);
+          if (section !== 'ops' && (op.op === 'sync' || op.op === 'await')) fail(`${op.op} waits on a ready watcher: it belongs in ops:`);
           s[section].push(op);
         } else section!.push(parseEvent(tokens, line, body));
         return;
@@ -455,6 +460,7 @@ export function parseScenario(text: string, id: string, file = id): Scenario {
           s.timeout = parseDuration(value.trim());
           break;
         case 'setup':
+        case 'during':
         case 'ops':
           if (value.trim()) fail(`${key}: takes its steps on the following indented lines`);
           section = key;
@@ -479,7 +485,8 @@ export function parseScenario(text: string, id: string, file = id): Scenario {
           expect.events = value.trim() as 'none' | 'unchecked';
           break;
         case 'expect error':
-          expect.error = value.trim();
+          expect.error = value.trim().split('|').filter(Boolean);
+          if (!expect.error.length) fail('expect error: CODE[|CODE…]');
           break;
         case 'expect warning':
           expect.warnings.push(value.trim());
