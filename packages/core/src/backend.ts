@@ -125,6 +125,16 @@ export interface SubscribeContext {
   sink: BackendSink;
 }
 
+/** What core passes to {@link BackendSubscription.scan}. */
+export interface BackendScanOptions {
+  /** Entries to leave out (and directories not to descend into). */
+  ignore: IgnorePredicate;
+  /** Unreadable subdirectories and the like. */
+  onWarning: (error: VigilError) => void;
+  /** A directory (`start` included) that was gone when the walk came to it: its contents are unknown (see scanTree). */
+  onGone: (dir: string) => void;
+}
+
 /** What `subscribe()` returns; the backend's handle on one root. */
 export interface BackendSubscription {
   /**
@@ -143,7 +153,7 @@ export interface BackendSubscription {
    * gone), and prepare each directory before reading it as prepareDirectory
    * does. Unreadable subdirectories go to `onWarning`.
    */
-  scan?(start: string, options: { ignore: IgnorePredicate; onWarning: (error: VigilError) => void }): Promise<ScanEntry[]>;
+  scan?(start: string, options: BackendScanOptions): Promise<ScanEntry[]>;
   /** Called by core after a directory left the tree, so the backend can drop its watch. */
   forgetDirectory?(path: string): void;
   /** Short human-readable facts for `info()` (for example "2221 inotify watches"). */

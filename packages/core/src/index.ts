@@ -9,6 +9,7 @@ export * from './paths.js';
 export type {
   Backend,
   BackendCapabilities,
+  BackendScanOptions,
   BackendSink,
   BackendSubscription,
   ProbeResult,

@@ -22,6 +22,11 @@ export interface ScanOptions {
   beforeRead?: (dir: string) => void;
   /** Unreadable subdirectories and symlink loops are reported here and skipped. */
   onWarning?: (error: VigilError) => void;
+  /**
+   * Called for each directory (`start` included) that was gone or no longer a
+   * directory when the walk came to read it: its contents are unknown, not empty.
+   */
+  onGone?: (dir: string) => void;
   /** Backend name for error reports. */
   backend?: string;
   /** How many directories are read at once. */
@@ -71,7 +76,10 @@ export async function scanTree(start: string, options: ScanOptions = {}): Promis
   const rootStats = await statEntry(start, follow).catch((error: unknown) => {
     throw fromSystemError(error, { path: start, backend: options.backend, syscall: follow ? 'stat' : 'lstat' });
   });
-  if (!rootStats) return [];
+  if (!rootStats) {
+    options.onGone?.(start);
+    return [];
+  }
   const out: ScanEntry[] = [{ path: start, stat: entryFromStats(rootStats) }];
   if (!rootStats.isDirectory()) return out;
 
@@ -117,7 +125,10 @@ async function readOneDirectory(
     names = await readdir(toFsPath(dir) as string, { encoding: 'buffer' }) as unknown as Buffer[];
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return [];
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      options.onGone?.(dir);
+      return [];
+    }
     options.onWarning?.(fromSystemError(error, { path: dir, backend: options.backend, syscall: 'scandir' }));
     return [];
   }

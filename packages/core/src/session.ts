@@ -14,6 +14,7 @@ import { isWithin, parentPath, toFsPath } from './paths.js';
 import { entryFromStats, kindOfStats, scanTree, statEntry } from './scan-tree.js';
 import { SettleTracker, type SizeAndTime } from './settle.js';
 import { TreeIndex, kindOnly } from './tree-index.js';
+import { PathSet } from './path-set.js';
 
 /** Where a session delivers. */
 export interface SessionOutput {
@@ -58,6 +59,14 @@ export class RootSession {
    * and again then costs one rescan, not one each.
    */
   #pendingRescans = new Map<string, PendingRescan>();
+  /**
+   * Directories in the index whose contents are unknown: a scan came to read
+   * them and they were gone (renamed or deleted right after they appeared).
+   * A `mkdir staging; write staging/f; mv staging published` reaches core as
+   * a create and a rename, and the create's scan finds nothing at `staging`:
+   * when the rename moves such a directory, its new place is scanned (R1).
+   */
+  #unread = new PathSet();
 
   private constructor(
     backend: Backend,
@@ -233,6 +242,7 @@ export class RootSession {
         const known = index.get(e.path);
         if (known?.kind === 'directory') this.#subscription?.forgetDirectory?.(e.path);
         this.#settle?.cancel(e.path, known?.kind === 'directory');
+        this.#unread.deleteWithin(e.path);
         index.delete(e.path);
         return true;
       }
@@ -244,6 +254,7 @@ export class RootSession {
         const moved = index.get(e.path);
         if (moved?.kind === 'directory' && moved.ino) this.#dirIds.set(`${moved.dev}:${moved.ino}`, e.path);
         this.#settle?.move(e.oldPath!, e.path);
+        this.#unread.move(e.oldPath!, e.path);
         return true;
       }
     }
@@ -285,8 +296,21 @@ export class RootSession {
         }),
       );
     }
+    this.#unread.deleteWithin(subtree);
     const scanned = await this.#scan(subtree);
+    if (subtree === this.root && this.rootKind === 'directory' && !this.#sameRoot(scanned[0])) {
+      // The root went while events were lost: the OS's own word of it may have been among them (R9).
+      this.#rootRemoved('rescan');
+      return;
+    }
     await this.#processDiff(diffScan(this.index, subtree, scanned, { since }), 'rescan');
+  }
+
+  /** True when a scan's first entry is the directory this root has been watching (not gone, not another one made since). */
+  #sameRoot(first: ScanEntry | undefined): boolean {
+    if (first?.path !== this.root || first.stat.kind !== 'directory') return false;
+    const known = this.index.get(this.root);
+    return !known?.ino || !first.stat.ino || (known.ino === first.stat.ino && known.dev === first.stat.dev);
   }
 
   #scan(start: string): Promise<ScanEntry[]> {
@@ -294,7 +318,7 @@ export class RootSession {
     // The backend's own walker when it has one (native, off the JS thread);
     // following symlinks needs scanTree's loop detection.
     if (sub?.scan && !this.#options.followSymlinks) {
-      return sub.scan(start, { ignore: this.#ignore, onWarning: (w) => this.#output.warning(w) });
+      return sub.scan(start, { ignore: this.#ignore, onWarning: (w) => this.#output.warning(w), onGone: (dir) => this.#unread.add(dir) });
     }
     return scanTree(start, {
       ignore: this.#ignore,
@@ -302,6 +326,7 @@ export class RootSession {
       backend: this.backend.name,
       beforeRead: this.#subscription?.prepareDirectory?.bind(this.#subscription),
       onWarning: (w) => this.#output.warning(w),
+      onGone: (dir) => this.#unread.add(dir),
     });
   }
 
@@ -358,12 +383,15 @@ export class RootSession {
       const known = index.get(path);
       if (known && known.kind === kind && !displaces) return; // already reported, e.g. by the scan of its parent
       push({ type: 'create', path, kind, origin });
-      if (kind === 'directory' && !this.#isLoop(path)) {
-        const scanned = await this.#scan(path);
-        const diff = diffScan(index, path, scanned);
-        diff.removed = [];
-        for (const e of planDiff(index, diff, 'rescan')) push(e);
-      }
+      if (kind === 'directory' && !this.#isLoop(path)) await expand(path);
+    };
+    /** Reports what a directory holds that the index does not know yet (R1). */
+    const expand = async (path: string): Promise<void> => {
+      this.#unread.delete(path);
+      const scanned = await this.#scan(path);
+      const diff = diffScan(index, path, scanned);
+      diff.removed = [];
+      for (const e of planDiff(index, diff, 'rescan')) push(e);
     };
     const deleted = (path: string, origin: EventOrigin): void => {
       const known = index.get(path);
@@ -414,6 +442,8 @@ export class RootSession {
             deleted(oldPath, origin);
           } else {
             push({ type: 'rename', path, oldPath, kind, origin });
+            // A directory whose scan found it gone was (or held) what moved here: read it now.
+            for (const dir of this.#unread.within(path)) await expand(dir);
           }
           break;
         }

@@ -91,6 +91,29 @@ describe('inotify backend', () => {
     expect(watcher.knownPaths().sort()).toEqual(disk);
   });
 
+  it('ends the root when the rescan after an overflow finds the root gone (R9, R7)', async () => {
+    const { dir: parent, cleanup } = makeTempDir();
+    cleanups.push(cleanup);
+    const dir = path.join(parent, 'root');
+    mkdirSync(dir);
+    for (let d = 0; d < 40; d++) {
+      mkdirSync(path.join(dir, `d${d}`));
+      for (let f = 0; f < 500; f++) writeFileSync(path.join(dir, `d${d}`, `f${f}`), '');
+    }
+    // As above: the kernel queue overflows, and the root's own IN_DELETE_SELF is among the records lost.
+    process.env.VIGIL_INOTIFY_BYTES_IN_FLIGHT = '1';
+    cleanups.push(() => void delete process.env.VIGIL_INOTIFY_BYTES_IN_FLIGHT);
+    const { watcher, warnings } = await watchWithInotify(dir);
+    const errors: VigilError[] = [];
+    watcher.on('error', (e) => errors.push(e));
+    burstWhileStalled(`require('fs').rmSync(process.argv[1], { recursive: true });`, dir);
+    await until(() => errors.length > 0, 'the ROOT_REMOVED error');
+    expect(warnings.map((w) => w.code)).toContain('OVERFLOW');
+    expect(errors.map((e) => e.code)).toEqual(['ROOT_REMOVED']);
+    expect(watcher.closed).toBe(true);
+    expect(watcher.knownPaths()).toEqual([]);
+  });
+
   it('pairs every rename, also when a pair is split across two reads (R5)', async () => {
     const { dir, cleanup } = makeTempDir();
     cleanups.push(cleanup);
@@ -180,11 +203,13 @@ describe('inotify backend', () => {
     };
     const show = (entries: { path: string; stat: object }[]): string[] => entries.map((e) => `${e.path} ${JSON.stringify(e.stat)}`);
     for (const start of [dir, path.join(dir, 'd2'), path.join(dir, 'd1', 'e 1', 'f3'), path.join(dir, 'missing')]) {
-      const native = await sub.scan!(start, { ignore, onWarning });
-      const portable = await scanTree(start, { ignore, onWarning });
+      const gone: string[][] = [[], []];
+      const native = await sub.scan!(start, { ignore, onWarning, onGone: (d) => gone[0]!.push(d) });
+      const portable = await scanTree(start, { ignore, onWarning, onGone: (d) => gone[1]!.push(d) });
       expect(show(native)).toEqual(show(portable));
+      expect(gone[0]).toEqual(gone[1]);
     }
-    const all = await sub.scan!(dir, { ignore, onWarning });
+    const all = await sub.scan!(dir, { ignore, onWarning, onGone: () => undefined });
     expect(all.length).toBe(1 + 3 + 9 + 36 + 1 + 4); // root, d*, e*, files, empty, line break/bad/link/fifo
     expect(all.some((e) => e.path.includes('node_modules') || e.path.endsWith('.log'))).toBe(false);
     expect(warnings).toEqual([]);

@@ -24,6 +24,7 @@ import {
   statEntry,
   toFsPath,
   type Backend,
+  type BackendScanOptions,
   type BackendSubscription,
   type IgnorePredicate,
   type IndexEntry,
@@ -254,10 +255,10 @@ class InotifySubscription implements BackendSubscription {
    * a fraction of a second instead of seconds of fs.lstat calls). Each
    * directory gets its watch before it is listed, as prepareDirectory does.
    */
-  async scan(start: string, options: { ignore: IgnorePredicate; onWarning: (error: VigilError) => void }): Promise<ScanEntry[]> {
+  async scan(start: string, options: BackendScanOptions): Promise<ScanEntry[]> {
     const inotify = this.#inotify;
     if (!inotify || this.#closed) return [];
-    const { ignore, onWarning } = options;
+    const { ignore, onWarning, onGone } = options;
     let startEntry: ScanEntry | undefined;
     const byDir = new Map<string, ScanEntry[]>();
     this.#scans++;
@@ -279,7 +280,7 @@ class InotifySubscription implements BackendSubscription {
               if (!self) continue;
               startEntry = { path, stat: self };
             }
-            if (chunk.anyFailed) this.#scanFailure(chunk, i, onWarning);
+            if (chunk.anyFailed) this.#scanFailure(chunk, i, onWarning, onGone);
             const entries = this.#scannedEntries(chunk, i, ignore, onWarning);
             if (entries.length) byDir.set(path, entries);
           }
@@ -293,7 +294,7 @@ class InotifySubscription implements BackendSubscription {
       }
     }
     if (!startEntry) {
-      return scanTree(start, { ignore, backend: 'inotify', beforeRead: (dir) => this.prepareDirectory(dir), onWarning });
+      return scanTree(start, { ignore, backend: 'inotify', beforeRead: (dir) => this.prepareDirectory(dir), onWarning, onGone });
     }
     // scanTree's order, whatever order the chunks came back in: breadth first,
     // each level's directories in the order their parents listed them.
@@ -337,12 +338,14 @@ class InotifySubscription implements BackendSubscription {
   }
 
   /** A directory of a rescan whose watch or listing failed: as prepareDirectory and scanTree report it. */
-  #scanFailure(chunk: WalkChunk, i: number, onWarning: (error: VigilError) => void): void {
+  #scanFailure(chunk: WalkChunk, i: number, onWarning: (error: VigilError) => void, onGone: (dir: string) => void): void {
     const { watchError, readError, path } = walkResultOf(chunk, i);
     if (watchError?.code === ErrorCode.WATCH_LIMIT) this.#watchLimit(path, watchError);
     else if (watchError?.code === ErrorCode.PERMISSION_DENIED) this.#ctx.sink.warning(watchError);
-    // Gone or replaced by a file since its parent was listed: the parent's listing says so.
-    if (readError && readError.code !== ErrorCode.PATH_NOT_FOUND && readError.code !== ErrorCode.NOT_A_DIRECTORY) onWarning(readError);
+    // Gone or replaced by a file since its parent was listed: its contents are unknown, not empty.
+    if (readError?.code === ErrorCode.PATH_NOT_FOUND || readError?.code === ErrorCode.NOT_A_DIRECTORY) {
+      onGone(path);
+    } else if (readError) onWarning(readError);
   }
 
   forgetDirectory(path: string): void {
