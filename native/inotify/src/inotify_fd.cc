@@ -20,6 +20,12 @@ SysResult InotifyFd::addWatch(const char* path, uint32_t mask) const {
   if (closed()) return {-1, EBADF};
   int wd = inotify_add_watch(fd_.get(), path, mask);
   if (wd < 0) return {-1, errno};
+  int limit = watchLimit_.load(std::memory_order_acquire);
+  if (limit >= 0 && wd > limit) {
+    // The kernel hands out wds in increasing order, so this caps the watches of this instance.
+    inotify_rm_watch(fd_.get(), wd);
+    return {-1, ENOSPC};
+  }
   return {wd, 0};
 }
 

@@ -40,6 +40,14 @@ class InotifyFd {
   /** inotify_rm_watch(wd). Thread-safe, like addWatch. */
   SysResult removeWatch(int wd) const;
 
+  /**
+   * A test hook: from now on, a watch whose wd would exceed `maxWd` is removed
+   * again and addWatch fails with ENOSPC, as when fs.inotify.max_user_watches
+   * is reached. Lets a test run out of watches without lowering the sysctl,
+   * which would hit every process of the user. Negative: no limit. Any thread.
+   */
+  void setWatchLimit(int maxWd) { watchLimit_.store(maxWd, std::memory_order_release); }
+
   /** Marks the instance closed: later addWatch calls fail with EBADF. Any thread. */
   void markClosed() { closed_.store(true, std::memory_order_release); }
   bool closed() const { return closed_.load(std::memory_order_acquire); }
@@ -47,6 +55,7 @@ class InotifyFd {
  private:
   UniqueFd fd_;
   std::atomic<bool> closed_{false};
+  std::atomic<int> watchLimit_{-1};
 };
 
 }  // namespace vigil

@@ -33,6 +33,7 @@ Napi::Function InotifyReader::Init(Napi::Env env) {
                          InstanceMethod<&InotifyReader::Unref>("unref"),
                          InstanceMethod<&InotifyReader::Close>("close"),
                          InstanceMethod<&InotifyReader::PendingBytes>("pendingBytes"),
+                         InstanceMethod<&InotifyReader::SetWatchLimit>("setWatchLimit"),
                          InstanceAccessor<&InotifyReader::GetFd>("fd"),
                      });
 }
@@ -50,6 +51,13 @@ InotifyReader::InotifyReader(const Napi::CallbackInfo& info)
 }
 
 InotifyReader::~InotifyReader() { closeNow(); }
+
+Napi::Value InotifyReader::SetWatchLimit(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsNumber()) throw Napi::TypeError::New(env, "setWatchLimit(maxWd: number)");
+  if (inotify_) inotify_->setWatchLimit(info[0].As<Napi::Number>().Int32Value());
+  return env.Undefined();
+}
 
 Napi::Value InotifyReader::Open(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();

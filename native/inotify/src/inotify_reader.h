@@ -82,6 +82,8 @@ class InotifyReader : public Napi::ObjectWrap<InotifyReader> {
   Napi::Value Unref(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
   Napi::Value PendingBytes(const Napi::CallbackInfo& info);
+  /** JS thread: the test hook InotifyFd::setWatchLimit (no effect before open()). */
+  Napi::Value SetWatchLimit(const Napi::CallbackInfo& info);
   Napi::Value GetFd(const Napi::CallbackInfo& info);
 
   /** Main thread: stop + join the thread, release the TSFN, close the fd. Idempotent. */

@@ -51,6 +51,8 @@ export interface NativeInotifyReader {
   close(): void;
   /** Bytes read but not yet handed to onBatch, plus bytes the kernel holds unread (FIONREAD), plus 1 during a read: 0 only when nothing is on its way. */
   pendingBytes(): number;
+  /** Test hook: watches whose wd would exceed `maxWd` fail with ENOSPC, as at fs.inotify.max_user_watches. */
+  setWatchLimit(maxWd: number): void;
   /** The inotify descriptor, -1 when not open. */
   readonly fd: number;
 }
@@ -75,7 +77,7 @@ export interface InotifyAddon {
   lstatTypes(paths: Buffer, count: number): Uint8Array;
   /** The `IN_*` and `DT_*` values from the C headers the addon was built with. */
   constants: Readonly<Record<string, number>>;
-  /** Layout version of the addon's buffers and functions (3). */
+  /** Layout version of the addon's buffers and functions (4). */
   abiVersion: number;
 }
 
@@ -83,7 +85,7 @@ export interface InotifyAddon {
 export type AddonLoadResult = { ok: true; addon: InotifyAddon; file: string } | { ok: false; reason: string };
 
 /** The addon ABI this package reads. */
-const ABI_VERSION = 3;
+const ABI_VERSION = 4;
 const FILE_NAME = 'vigil_inotify.node';
 
 /** This package's root directory (`packages/inotify` in the workspace). */

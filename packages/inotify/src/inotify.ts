@@ -231,6 +231,17 @@ export class Inotify extends EventEmitter<InotifyEmitterEvents> {
     return this.#watches.get(wd);
   }
 
+  /**
+   * A test hook: act as if `fs.inotify.max_user_watches` allowed this instance
+   * no watch whose wd exceeds `maxWd` (addWatch and walks then fail with
+   * ENOSPC, WATCH_LIMIT). Runs a program out of watches without lowering the
+   * sysctl, which would hit every process of the user. Negative: no limit.
+   */
+  setWatchLimit(maxWd: number): void {
+    this.#assertOpen('setWatchLimit');
+    this.#reader.setWatchLimit(maxWd);
+  }
+
   /** Starts the reader thread (only needed with `{start: false}`). Idempotent. */
   start(): void {
     if (this.#started || this.#closed) return;

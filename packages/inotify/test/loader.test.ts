@@ -8,7 +8,7 @@ describe('addon loader', () => {
   it('loads the local build here (prebuild first, then native/inotify/build)', () => {
     const result = loadInotifyAddon();
     expect(result.ok, result.ok ? '' : result.reason).toBe(true);
-    expect(requireInotifyAddon().abiVersion).toBe(3);
+    expect(requireInotifyAddon().abiVersion).toBe(4);
     const candidates = addonCandidates();
     expect(candidates.some((f) => f.endsWith(path.join('prebuilds', prebuildTarget(), 'vigil_inotify.node')))).toBe(true);
     expect(candidates.at(-1)).toMatch(/native\/inotify\/build\/Release\/vigil_inotify\.node$/);
