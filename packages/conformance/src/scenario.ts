@@ -200,13 +200,12 @@ export function parseCondition(text: string): Condition {
         test = (c) => values.includes(c.renamePairing);
       }
       break;
-    case 'seesRemoteChanges':
     case 'overflowSignal':
       if (values) throw new Error(`${key} is a flag; write "${key}" or "!${key}"`);
       test = (c) => c[key];
       break;
     default:
-      throw new Error(`unknown capability "${key}" (closeWrite, renamePairing, seesRemoteChanges, overflowSignal)`);
+      throw new Error(`unknown capability "${key}" (closeWrite, renamePairing, overflowSignal)`);
   }
   return { text, test: negate ? (c) => !test(c) : test };
 }
@@ -216,7 +215,7 @@ export function describeCapability(condition: Condition, caps: BackendCapabiliti
   const key = condition.text.replace(/^!/, '').split('=')[0]!;
   if (key === 'closeWrite') return `closeWrite=${caps.closeWrite ? 'native' : 'emulated'}`;
   if (key === 'renamePairing') return `renamePairing=${caps.renamePairing}`;
-  if (key === 'seesRemoteChanges' || key === 'overflowSignal') return `${caps[key] ? '' : '!'}${key}`;
+  if (key === 'overflowSignal') return `${caps[key] ? '' : '!'}${key}`;
   return key;
 }
 

@@ -1,51 +1,74 @@
 /**
- * The seam between core and backends. Everything a backend needs from core and
- * everything core needs from a backend crosses here, and nothing else does.
+ * The seam between core and backends. Everything a backend needs from core
+ * and everything core needs from a backend crosses here, and nothing else
+ * does. packages/core/README.md says how to write a backend against it.
  *
- * A backend's job is narrow: watch one root, report what the OS says in vigil's
- * vocabulary ({@link RawEvent}), or report a scan comparison ({@link TreeDiff}).
- * Core does the rest for every backend alike: ignore filtering, pairing renames
- * by identity, expanding directory creates and deletes, coalescing, close-write
- * emulation, ordering, and keeping the index that overflow recovery diffs against.
+ * A backend's job is narrow: watch one directory tree and translate what the
+ * OS says into one of two inputs, both handled in order on the root's queue:
+ *
+ * 1. what happened ({@link BackendSink.events}): creates, deletes, modifies,
+ *    close-writes and the halves of moves, each half with a key that pairs it
+ *    (an OS link such as an inotify cookie, or file identity); and, from a
+ *    poller, the difference between two scans ({@link BackendSink.diff});
+ * 2. where to look ({@link BackendSink.changed}): "something happened at these
+ *    paths (or under them)". Core stats them and compares with its index.
+ *    FSEvents records, noise on Windows directories, and any record a
+ *    backend cannot decode go this way.
+ *
+ * Core does the rest for every backend alike: pairing move halves (R5),
+ * expanding directory creates and deletes (R1, R4), ignore filtering,
+ * coalescing (R2), close-write emulation (R3), ordering (R6), rescans (R7),
+ * single-file roots and symlinked roots (R9), the index, and polling the
+ * directories a backend cannot watch (R10).
  */
-import type { EntryKind, EventOrigin, EventType } from './events.js';
+import type { EntryKind } from './events.js';
 import type { VigilError } from './errors.js';
-import type { IndexEntry, TreeIndex } from './tree-index.js';
+import type { IndexEntry, Listing } from './tree-index.js';
 import type { IgnorePredicate } from './ignore.js';
+import type { ResolvedWatchOptions } from './options.js';
+import type { FilesystemDescription } from './platform.js';
 
-/** What a backend can do, as data (never discovered by catching errors). */
+/** What a backend can do on one root, as data (never discovered by catching errors). */
 export interface BackendCapabilities {
-  /** Where rename pairs come from: an OS link (inotify cookies), file identity (dev+inode), or nowhere. */
+  /** Where rename pairs come from: an OS link (inotify cookies, RDCW old/new records), file identity (dev+inode), or nowhere. */
   renamePairing: 'os' | 'identity' | 'none';
   /** The OS reports close-after-write natively; when false, core emulates it by settling (R3). */
   closeWrite: boolean;
-  /** The backend sees changes made by other machines on network and FUSE filesystems (only polling does). */
-  seesRemoteChanges: boolean;
   /** The backend can tell core it lost events (and core then rescans, R7). */
   overflowSignal: boolean;
 }
 
-/** The answer to "can you watch this root here?". Never thrown: a reason is data. */
-export type ProbeResult = { ok: true } | { ok: false; reason: string };
+/**
+ * The answer to "can you watch this root here, and how?". Never thrown: a
+ * reason is data. `unexpected` marks a backend that belongs on this platform
+ * but cannot run (its addon is missing or broken): `auto` then says so with a
+ * warning instead of passing over it without a word.
+ */
+export type ProbeResult =
+  | { ok: true; capabilities: BackendCapabilities; note?: string }
+  | { ok: false; reason: string; unexpected?: boolean };
 
-/** A change as a backend reports it, in vigil's vocabulary. */
-export interface RawEvent {
-  type: EventType;
-  /** Absolute path (the new path for a rename). */
-  path: string;
-  /** Rename only: the old path. */
-  oldPath?: string;
-  kind: EntryKind;
-  /** Defaults to 'os'. */
-  origin?: EventOrigin;
-  /**
-   * Create only: the entry was moved in over whatever stood at the path (an
-   * atomic save from outside the tree). Core reports it even when it already
-   * knows the path; without this flag a create of a known path of the same
-   * kind is taken as a duplicate (a scan and the OS both reporting it).
-   */
-  displaces?: boolean;
-}
+/** How the two halves of a move find each other. */
+export type MoveKey =
+  /** An OS link: inotify's cookie, a counter a backend gives adjacent old/new records. Halves with the same link pair. */
+  | { link: number | string }
+  /** File identity: core takes the old half's from its index and the new half's from an lstat. */
+  | 'identity';
+
+/** A backend's report of what happened, in vigil's vocabulary. Paths are absolute, as the backend watches them. */
+export type BackendEvent =
+  /** An entry appeared. `displaces`: it was moved in over whatever stood there (an atomic save from outside the tree). */
+  | { type: 'create'; path: string; kind: EntryKind; displaces?: boolean }
+  /** A file's content changed. */
+  | { type: 'modify'; path: string }
+  /** A file opened for writing was closed. */
+  | { type: 'close-write'; path: string }
+  /** An entry was removed. */
+  | { type: 'delete'; path: string; kind: EntryKind }
+  /** The old half of a move: the entry left `path`. Held until its partner comes or nothing more can (see BackendSubscription.pending). */
+  | { type: 'moved-from'; path: string; kind: EntryKind; key: MoveKey }
+  /** The new half of a move: an entry arrived at `path`. Without a partner it is a create that displaces. */
+  | { type: 'moved-to'; path: string; kind: EntryKind; key: MoveKey };
 
 /** One entry found by a scan, with what a stat said about it. */
 export interface ScanEntry {
@@ -54,9 +77,10 @@ export interface ScanEntry {
 }
 
 /**
- * The difference between a fresh look at (part of) the tree and the index.
- * Core pairs `removed` with `added` by identity into renames (R5), expands
- * removed directories from the index (R4), orders everything (R6) and applies it.
+ * The difference between a fresh look at (part of) the tree and what was
+ * there before: what a poller reports. Core pairs `removed` with `added` by
+ * identity into renames (R5), expands removed directories from the index
+ * (R4), orders everything (R6) and applies it.
  */
 export interface TreeDiff {
   /** Paths that were in the index and are gone (or were replaced by another entry). */
@@ -65,6 +89,8 @@ export interface TreeDiff {
   added: ScanEntry[];
   /** Files whose identity is unchanged but whose size or mtime changed. */
   modified: ScanEntry[];
+  /** Entries whose stat is now known and whose content did not change: recorded without an event. */
+  learned?: ScanEntry[];
 }
 
 /** How a rescan judges files whose stat vigil never recorded (backends that index from listings alone). */
@@ -77,110 +103,175 @@ export interface RescanOptions {
   since?: number;
 }
 
-/** Where a backend sends what it sees. Methods may be called at any time until `close()` resolves. */
+/** What `changed()` is told about its paths. */
+export interface ChangedOptions {
+  /** Look at everything below the paths too (a directory whose contents changed in ways the OS did not detail). */
+  recursive?: boolean;
+  /**
+   * The paths are halves of moves whose other halves may come in a later call
+   * (FSEvents' `Renamed`): a path found gone is held for its partner, paired
+   * by identity, instead of reported deleted at once.
+   */
+  moved?: boolean;
+}
+
+/** Where a backend sends what it sees. Methods may be called at any time until `close()` resolves; all are ordered by core. */
 export interface BackendSink {
-  /** OS events for this root, in the order they happened. */
-  events(batch: readonly RawEvent[]): void;
-  /** The result of comparing a scan with the index (polling). */
-  diff(diff: TreeDiff, origin: EventOrigin): void;
+  /** What happened, in the order it happened. */
+  events(batch: readonly BackendEvent[]): void;
+  /** Something happened at these paths: core looks, compares with its index, and reports what changed (origin `os`). */
+  changed(paths: readonly string[], options?: ChangedOptions): void;
+  /** A poller's comparison of two scans (origin `rescan`). */
+  diff(diff: TreeDiff): void;
   /**
    * The backend lost events for `subtree` (or cannot trust its view of it): core
    * rescans it, reports the differences as `rescan` events, and for `overflow`
    * emits one OVERFLOW warning. Resolves when the differences were delivered.
    */
   rescan(subtree: string, reason: 'overflow' | 'unknown', options?: RescanOptions): Promise<void>;
-  /** Something went wrong that does not end the watcher (an unreadable subdirectory, a watch limit). */
-  warning(error: VigilError): void;
   /**
-   * The root was deleted or moved away: core reports the deletes (marked with
-   * `origin`, default 'os') and ends this root with ROOT_REMOVED (R9).
+   * The backend cannot watch `dir` (the OS's watch limit, a share without change
+   * notification): core polls it and everything below it, with one warning
+   * carrying `error` (R10), or, where the user asked to fail on a watch limit,
+   * ends the root with it.
    */
-  rootRemoved(origin?: EventOrigin): void;
+  unwatchable(dir: string, error: VigilError): void;
+  /** Something went wrong that does not end the watcher (an unreadable subdirectory). */
+  warning(error: VigilError): void;
+  /** The root was deleted or moved away: core reports the deletes and ends this root with ROOT_REMOVED (R9). */
+  rootRemoved(): void;
   /** An error that ends this root. */
   fatal(error: VigilError): void;
-  /**
-   * The mount table changed (a backend that can tell, like inotify, says so):
-   * core looks again for mounts inside this root and re-watches what changed.
-   */
+  /** Something was mounted or unmounted (the backend can tell, as FSEvents can): core looks at the mounts under the root again. */
   mountsChanged(): void;
 }
 
-/** Everything a backend gets when asked to watch a root. */
-export interface SubscribeContext {
-  /** Absolute path of the root, symlinks not resolved. */
-  root: string;
-  /** A directory tree, or a single file watched by name (R9). */
-  rootKind: 'directory' | 'file';
-  /**
-   * The index core keeps for this root. A backend fills it during `subscribe()`
-   * (with {@link scanTree} or its own walk) and must not change it afterwards:
-   * core applies every event to it.
-   */
-  index: TreeIndex;
-  /** True for paths the user asked to ignore. An ignored directory must never be descended into. */
+/** What core asks of a walk (see BackendSubscription.walk). */
+export interface WalkOptions {
+  /** Entries to leave out; ignored directories are not descended into, and no directory `ignore.hidesBelow` is listed. */
   ignore: IgnorePredicate;
-  /** Resolved options (see WatchOptions). */
-  options: ResolvedWatchOptions;
-  /** Where to send events. */
-  sink: BackendSink;
-}
-
-/** What core passes to {@link BackendSubscription.scan}. */
-export interface BackendScanOptions {
-  /** Entries to leave out (and directories not to descend into). */
-  ignore: IgnorePredicate;
+  /** Entries must carry dev, ino, size and mtime (a rescan compares identities); otherwise their kind is enough. */
+  stats: boolean;
+  /** Each directory's listing, ignored entries left out, parents before children. */
+  onListing(dir: string, listing: Listing): void;
   /** Unreadable subdirectories and the like. */
-  onWarning: (error: VigilError) => void;
-  /** A directory (`start` included) that was gone when the walk came to it: its contents are unknown (see scanTree). */
-  onGone: (dir: string) => void;
+  onWarning(error: VigilError): void;
+  /** A directory (`start` included) that was gone when the walk came to it: its contents are unknown, not empty. */
+  onGone(dir: string): void;
 }
 
-/** What `subscribe()` returns; the backend's handle on one root. */
+/** Everything a backend gets when asked to watch a directory tree. */
+export interface SubscribeContext {
+  /** The directory to watch: absolute, symlinks resolved (core reports under the path the user gave). */
+  root: string;
+  /** False when only the root's own entries matter (a single-file root, depth 0): watch no subdirectory. */
+  recursive: boolean;
+  /** True for paths to leave out. An ignored directory must never be descended into or watched. */
+  ignore: IgnorePredicate;
+  /** The resolved options (pollInterval, followSymlinks, persistent, …). */
+  options: ResolvedWatchOptions;
+  /** What this backend's probe answered for this root. */
+  capabilities: BackendCapabilities;
+  /** What the platform says about the root's filesystem, when known. */
+  filesystem?: FilesystemDescription;
+  /** Where to send what the OS says. */
+  sink: BackendSink;
+  /**
+   * What core's index holds at a path, and the names it holds in a directory
+   * (read only, and possibly a little behind what is queued). Only a poller
+   * needs these: when it reads a directory afresh (after a read error, or one
+   * core has read meanwhile), they tell it what is news. A backend that hears
+   * from the OS says what happened and lets core compare.
+   */
+  known(path: string): IndexEntry | undefined;
+  knownNames(dir: string): Iterable<string>;
+}
+
+/** What `subscribe()` returns: the backend's handle on one root. */
 export interface BackendSubscription {
   /**
-   * Called by core right before it reads a directory it learned of from an
-   * event or a rescan, so that a native backend can add its watch first and
-   * nothing created in between is missed (R1). Failures are the backend's to
-   * report as warnings.
+   * A fast walk of `start` (a native one, off the JS thread), watching each
+   * directory before listing it, so nothing created in between is missed
+   * (R1). Core fills its index with it when watching starts and uses it for
+   * rescans and for directories that appear with contents; without it core
+   * walks with `fs` and calls {@link prepareDirectory} first. It must follow
+   * symlinks, with loop detection, when `options.followSymlinks` says so
+   * (core's walkTree does, for a walker that cannot). Resolves with
+   * `start`'s own entry (with its stat when `stats`; a file's entry, with
+   * nothing listed, when `start` is no directory), or undefined when `start`
+   * is gone.
    */
-  prepareDirectory?(path: string): void;
+  walk?(start: string, options: WalkOptions): Promise<IndexEntry | undefined>;
   /**
-   * A faster scanTree for this backend (a native walk, say), used by core for
-   * rescans and for directories that appear with contents, unless symlinks
-   * are followed. It must return what scanTree would (`start` first with its
-   * stat, parents before children, each directory's entries sorted by path,
-   * ignored entries left out and not descended into, [] when `start` is
-   * gone), and prepare each directory before reading it as prepareDirectory
-   * does. Unreadable subdirectories go to `onWarning`.
+   * Core is about to read a directory it learned of: add its watch first.
+   * Failures are the backend's to report (unwatchable, warning).
    */
-  scan?(start: string, options: BackendScanOptions): Promise<ScanEntry[]>;
-  /** Called by core after a directory left the tree, so the backend can drop its watch. */
-  forgetDirectory?(path: string): void;
-  /** Short human-readable facts for `info()` (for example "2221 inotify watches"). */
+  prepareDirectory?(dir: string): void;
+  /** A directory left the tree (or a mount replaced it): drop its watches. */
+  forgetDirectory?(dir: string): void;
+  /**
+   * True while records may still be on their way from the OS (read but not
+   * delivered, or queued in the kernel): core keeps an unpaired move half
+   * waiting while this is true.
+   */
+  pending?(): boolean;
+  /**
+   * How long (ms) an unpaired `moved-from` waits for its partner once nothing
+   * is pending. Default 20: the kernel queues the two halves back to back, so
+   * only a read boundary falls between them. FSEvents delivers halves up to
+   * one latency period apart.
+   */
+  readonly moveWindowMs?: number;
+  /** Short facts for `info()` (for example "2221 inotify watches"). */
   describe?(): string;
   /** Releases every OS resource. Once it resolves, no sink method may be called. */
   close(): Promise<void>;
 }
 
-/** A watching mechanism (inotify, poll, …). Registered explicitly in the umbrella package. */
+/** A watching mechanism (inotify, rdcw, fsevents, poll). Listed explicitly in the umbrella package. */
 export interface Backend {
-  /** The mechanism's name, one spelling everywhere: 'inotify', 'poll', 'fsevents', 'rdcw'. */
+  /** The mechanism's name, one spelling everywhere: 'inotify', 'rdcw', 'fsevents', 'poll'. */
   readonly name: string;
-  readonly capabilities: BackendCapabilities;
-  /** Whether this backend can watch `root` on this machine; never throws. */
-  probe(root: string): Promise<ProbeResult>;
-  /** Start watching. Resolves once the whole root is watched and `ctx.index` is complete (R8). */
+  /** Whether (and how) this backend can watch `root` here; never throws. */
+  probe(root: string, filesystem?: FilesystemDescription): Promise<ProbeResult>;
+  /** Starts watching. Resolves once the OS is watching (core then walks the tree to fill its index, R8). */
   subscribe(ctx: SubscribeContext): Promise<BackendSubscription>;
 }
 
-/** WatchOptions with every default filled in; what backends see. */
-export interface ResolvedWatchOptions {
-  /** Milliseconds between two scans for polled roots. */
-  pollInterval: number;
-  /** Quiet period for emulated close-write, or false to emulate none. */
-  settle: number | false;
-  /** Follow symlinks (with loop detection) instead of reporting them as entries (R11). */
-  followSymlinks: boolean;
-  /** What a native backend does when the OS watch limit is reached: poll the rest, or fail. */
-  onWatchLimit: 'poll' | 'error';
+/**
+ * The polling machinery, lent to core: it polls whole roots (the poll backend)
+ * and the directories another backend cannot watch (R10).
+ */
+export interface DirectoryPoller {
+  /** Starts polling `dir` and everything below it. Entries the index already holds are not news; files modified since `since` are. */
+  add(dir: string, since: number): void;
+  /** Stops polling `dir` and everything below it. */
+  remove(dir: string): void;
+  /** A polled directory was renamed (the index moved it): follow it. */
+  move(from: string, to: string): void;
+  /** Number of directories polled. */
+  readonly size: number;
+  /** Short facts for `info()`. */
+  describe(): string;
+  close(): Promise<void>;
+}
+
+/** What core gives a {@link DirectoryPoller}. */
+export interface DirectoryPollerContext {
+  /** What core knows at a path (read only; the poller reports differences, core applies them). */
+  known(path: string): IndexEntry | undefined;
+  /** The names core knows in a directory. */
+  knownNames(dir: string): Iterable<string>;
+  ignore: IgnorePredicate;
+  options: ResolvedWatchOptions;
+  /** A scan's differences, for core's queue. */
+  onDiff(diff: TreeDiff): void;
+  onWarning(error: VigilError): void;
+  /** Backend name for errors. */
+  backend: string;
+}
+
+/** A backend that can also lend core its polling: the explicit fallback poller of the environment. */
+export interface PollingBackend extends Backend {
+  createDirectoryPoller(ctx: DirectoryPollerContext): DirectoryPoller;
 }

@@ -26,6 +26,6 @@ describe('ignore rules', () => {
     expect(ignored('/w/mylink', 'file')).toBe(false);
   });
   it('rejects a rule of the wrong type', () => {
-    expect(() => createIgnorePredicate(root, [42 as never])).toThrow(TypeError);
+    expect(() => createIgnorePredicate(root, [42 as never])).toThrow(expect.objectContaining({ code: 'INVALID_OPTION' }));
   });
 });

@@ -3,6 +3,7 @@
  * subtypes such as `fuse.sshfs`) with statfs(2) as the fallback.
  */
 import { readFileSync, statfsSync } from 'node:fs';
+import type { SubMount } from '@vigilfs/core';
 import { STATFS_MAGIC, policyFor, type FilesystemPolicy } from './filesystems.js';
 
 /** One line of /proc/self/mountinfo. */
@@ -69,15 +70,6 @@ export function mountsBelow(root: string, mounts: readonly MountInfo[] = readMou
   return mounts.filter((m) => m.mountPoint.startsWith(prefix));
 }
 
-/** A mount point below a watched root, with what vigil does on its filesystem. */
-export interface SubMount {
-  /** The kernel's mount id. */
-  id: number;
-  mountPoint: string;
-  type: string;
-  /** True where the kernel misses changes made by other machines (vigil polls it under `auto`). */
-  remote: boolean;
-}
 
 /**
  * The mounts strictly below `root`, outermost first, each with its policy.

@@ -31,6 +31,9 @@ export {
   walkResultOf,
 } from './inotify.js';
 export { lstatKinds } from './lstat-kinds.js';
+export { watchMountTable } from './mount-table.js';
 export { walkAndWatch, watchTree, type WatchTreeOptions, type WatchTreeSummary } from './walk.js';
 export { inotifyBackend } from './backend/inotify-backend.js';
 export { Meaning, WATCH_MASK, meaningOf } from './backend/mask-table.js';
+export { translate, type Translated } from './backend/translate.js';
+export { WatchTable } from './backend/watch-table.js';

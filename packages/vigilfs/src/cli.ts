@@ -143,7 +143,7 @@ async function runInfo(argv: string[]): Promise<void> {
   const target = path.resolve(positionals[0] ?? '.');
   const fs = describeFilesystem(target);
   if (!fs) fail(`PATH_NOT_FOUND: ${target}: no such file or directory`);
-  const available = await Promise.all(backends.map(async (b) => ({ name: b.name, probe: await b.probe(target), capabilities: b.capabilities })));
+  const available = await Promise.all(backends.map(async (b) => ({ name: b.name, probe: await b.probe(target) })));
   let auto: { subtree: string; backend: string; reason: string; filesystem?: string }[] | { error: string };
   try {
     // Ignore everything below the root: only the choice is wanted, not a walk of the tree.

@@ -1,5 +1,5 @@
 /**
- * vigil: portable file watching for Node.js that tells the truth.
+ * vigilfs: portable file watching for Node.js that tells the truth.
  *
  * ```ts
  * import { watch } from 'vigilfs';
@@ -7,23 +7,32 @@
  * watcher.on('events', (batch) => { for (const e of batch) console.log(e.type, e.path); });
  * ```
  *
- * This package registers every backend (in priority order) and re-exports the
- * public part of @vigilfs/core.
+ * This package lists every backend (in priority order), names the fallback
+ * poller, picks the running platform's facts, and re-exports the public part
+ * of @vigilfs/core.
  */
-import { createWatcher, type Backend, type WatchOptions, type Watcher } from '@vigilfs/core';
-import { describeFilesystem, subMounts } from '@vigilfs/fsinfo';
-import { inotifyBackend } from '@vigilfs/inotify';
+import { createWatcher, type Backend, type PlatformFacts, type WatchOptions, type Watcher } from '@vigilfs/core';
+import { linuxPlatform } from '@vigilfs/fsinfo';
+import { inotifyBackend, loadInotifyAddon, watchMountTable } from '@vigilfs/inotify';
 import { pollBackend } from '@vigilfs/poll';
 
-/** Every backend this build knows, highest priority first (the order `auto` tries them in). */
+/** Every backend this build knows, highest priority first (the order `auto` tries them in); each probe says where it runs. */
 export const backends: readonly Backend[] = [inotifyBackend, pollBackend];
+
+/** The running platform's facts: filesystem types, mounts below a root, mount-table changes. */
+function platformFacts(): PlatformFacts | undefined {
+  if (process.platform === 'linux') return linuxPlatform(loadInotifyAddon().ok ? watchMountTable : undefined);
+  return undefined;
+}
+
+const environment = { backends, poller: pollBackend, platform: platformFacts() };
 
 /**
  * Watches one path or several: directories recursively, files by name. Resolves
  * once every root is fully watched (R8); every later change is reported.
  */
 export function watch(paths: string | readonly string[], options: WatchOptions = {}): Promise<Watcher> {
-  return createWatcher({ backends, describeFilesystem, subMounts }, paths, options);
+  return createWatcher(environment, paths, options);
 }
 
 export {

@@ -23,7 +23,7 @@ for (const backend of backends) {
   runConformance(
     {
       name: backend.name,
-      capabilities: backend.capabilities,
+      capabilities: probe.capabilities,
       watch: (root, options) => watch(root, { ...options, backend: backend.name }),
     },
     { describe, it },
