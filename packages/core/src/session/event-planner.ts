@@ -27,6 +27,8 @@ export interface PlannerHost {
   readonly ignore: IgnorePredicate;
   readonly followSymlinks: boolean;
   readonly backend: string;
+  /** Where a reported path is on disk (a symlinked root resolved): what to stat. */
+  onDisk(path: string): string;
   /** Applies one event to the index (and what follows it); false if it lies outside the picture. */
   apply(e: PlannedEvent): boolean;
   /** Walks a directory with stats; directories found gone are reported to {@link EventPlanner.gone}. */
@@ -112,7 +114,7 @@ export class EventPlanner {
       let entry = r.type === 'moved-from' ? index.get(r.path) : r.stat;
       if (r.type === 'moved-to' && !entry) {
         try {
-          entry = entryFromStats(lstatSync(toFsPath(r.path)));
+          entry = entryFromStats(lstatSync(toFsPath(this.#host.onDisk(r.path))));
         } catch {
           entry = undefined;
         }
@@ -232,7 +234,7 @@ export class EventPlanner {
     const follow = this.#host.followSymlinks;
     if (kind !== 'unknown' && !(follow && kind !== 'directory')) return kind;
     try {
-      const fsPath = toFsPath(path);
+      const fsPath = toFsPath(this.#host.onDisk(path));
       if (follow) {
         try {
           return kindOfStats(statSync(fsPath));
@@ -252,7 +254,7 @@ export class EventPlanner {
     if (!host.followSymlinks) return false;
     let id: string;
     try {
-      const st = statSync(toFsPath(path));
+      const st = statSync(toFsPath(this.#host.onDisk(path)));
       id = `${st.dev}:${st.ino}`;
     } catch {
       return false;

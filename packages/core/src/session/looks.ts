@@ -30,6 +30,8 @@ export interface LookOptions {
   caseInsensitive: boolean;
   /** The paths are move halves whose partners may come later (see ChangedOptions.moved). */
   moved: boolean;
+  /** Where a reported path is on disk (a symlinked root resolved). */
+  onDisk(path: string): string;
 }
 
 /** Looks at each path and returns the records that say what changed there, in order. */
@@ -40,7 +42,7 @@ export async function look(paths: readonly string[], options: LookOptions): Prom
     const dir = parentPath(p);
     let names = listings.get(dir);
     if (!names) {
-      names = readdir(toFsPath(dir) as string, { encoding: 'buffer' }).then(
+      names = readdir(toFsPath(options.onDisk(dir)) as string, { encoding: 'buffer' }).then(
         (raw) => new Set((raw as unknown as Buffer[]).map((b) => decodeName(b))),
         () => undefined,
       );
@@ -51,7 +53,7 @@ export async function look(paths: readonly string[], options: LookOptions): Prom
   const out: InputRecord[] = [];
   for (const path of paths) {
     const before = index.get(path);
-    const st = await statEntry(path, options.followSymlinks).catch(() => undefined);
+    const st = await statEntry(options.onDisk(path), options.followSymlinks).catch(() => undefined);
     let now = st ? entryFromStats(st) : undefined;
     // On a case-insensitive volume lstat('a') finds 'A': only the exact name in the listing means 'a' is there.
     if (now && options.caseInsensitive && !(await exactlyThere(path))) now = undefined;

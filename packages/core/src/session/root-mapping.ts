@@ -6,6 +6,7 @@
  * kept in the user's terms; paths are translated where they cross the seam.
  */
 import { baseName, isWithin, joinPath, parentPath } from '../paths.js';
+import type { IndexEntry, Listing } from '../tree-index.js';
 
 /** Translates between the backend's paths (watched) and the user's (reported). */
 export class RootMapping {
@@ -40,12 +41,26 @@ export class RootMapping {
     return this.#identity;
   }
 
-  /** A backend path in the user's terms. */
+  /**
+   * A backend path in the user's terms. A file root's siblings keep their own
+   * paths: they are not watched (the name filter hides them), and one of them
+   * may bear the name the user gave (the symlink itself).
+   */
   toUser(p: string): string {
     if (this.#identity) return p;
-    if (this.file && p === joinPath(this.watchRoot, this.file.watchedName)) return this.file.userPath;
     if (p === this.watchRoot) return this.indexRoot;
+    if (this.file) return p === joinPath(this.watchRoot, this.file.watchedName) ? this.file.userPath : p;
     return isWithin(p, this.watchRoot) ? this.indexRoot + p.slice(this.watchRoot.length) : p;
+  }
+
+  /** A listing of a watched directory in the user's terms: a file root's parent lists the file alone, under the user's name for it. */
+  listing(dir: string, listing: Listing): Listing {
+    if (this.#identity || !this.file || dir !== this.watchRoot) return listing;
+    const names = listing.names();
+    const at = names.indexOf(this.file.watchedName);
+    const userName = [baseName(this.file.userPath)];
+    const entry: IndexEntry | undefined = at >= 0 ? listing.at(at) : undefined;
+    return entry ? { length: 1, names: () => userName, at: () => entry } : { length: 0, names: () => [], at: () => entry! };
   }
 
   /** A user path in the backend's terms. */

@@ -106,6 +106,7 @@ export class RootSession {
         ignore: spec.ignore,
         followSymlinks: spec.options.followSymlinks,
         backend: name,
+        onDisk: (p) => this.mapping.toWatch(p),
         apply: (e) => this.#apply(e),
         scan: (start) => this.#scan(start),
         warning: (w) => this.#warn(w),
@@ -393,6 +394,7 @@ export class RootSession {
       followSymlinks: this.#options.followSymlinks,
       caseInsensitive: this.#spec.filesystem?.caseInsensitive ?? false,
       moved: options.moved ?? false,
+      onDisk: (p) => this.mapping.toWatch(p),
     });
     if (records.length) this.#deliver(await this.#planner.plan(records));
   }
@@ -435,27 +437,20 @@ export class RootSession {
   async #walk(start: string, stats: boolean, onListing: (dir: string, listing: Listing) => void): Promise<IndexEntry | undefined> {
     const sub = this.#subscription;
     const m = this.mapping;
-    const ignore = this.#ignore;
-    const onWarning = (w: VigilError): void => this.#warn(w);
-    const onGone = (dir: string): void => this.#planner.gone(dir);
-    if (sub?.walk) {
-      return sub.walk(m.toWatch(start), {
-        ignore: this.#backendIgnore(),
-        stats,
-        onListing: m.identity ? onListing : (dir, listing) => onListing(m.toUser(dir), listing),
-        onWarning,
-        onGone: m.identity ? onGone : (dir) => onGone(m.toUser(dir)),
-      });
-    }
-    // walkTree works in the user's terms; only the watch it asks for crosses the seam.
-    return walkTree(start, {
-      ignore,
+    const options = {
+      ignore: this.#backendIgnore(),
+      stats,
+      onListing: m.identity ? onListing : (dir: string, listing: Listing) => onListing(m.toUser(dir), m.listing(dir, listing)),
+      onWarning: (w: VigilError): void => this.#warn(w),
+      onGone: (dir: string): void => this.#planner.gone(m.toUser(dir)),
+    };
+    if (sub?.walk) return sub.walk(m.toWatch(start), options);
+    // No walk of the backend's own: walkTree, asking the backend to watch each directory before it is read.
+    return walkTree(m.toWatch(start), {
+      ...options,
       followSymlinks: this.#options.followSymlinks,
       backend: this.backend.name,
-      beforeRead: sub?.prepareDirectory ? (dir) => sub.prepareDirectory!(m.toWatch(dir)) : undefined,
-      onListing,
-      onWarning,
-      onGone,
+      beforeRead: sub?.prepareDirectory?.bind(sub),
     });
   }
 
@@ -470,7 +465,7 @@ export class RootSession {
     const out: PlannedEvent[] = [];
     for (const { path, seen } of due) {
       if (this.#settle?.has(path) || this.index.get(path)?.kind !== 'file') continue; // changed again since, or gone
-      const st = await statEntry(path, this.#options.followSymlinks).catch(() => undefined);
+      const st = await statEntry(this.mapping.toWatch(path), this.#options.followSymlinks).catch(() => undefined);
       if (!st || !st.isFile()) continue;
       if (seen && st.size === seen.size && st.mtimeMs === seen.mtimeMs) {
         this.index.touch(path, st.size, st.mtimeMs);
