@@ -18,6 +18,14 @@ function tempDir(): string {
   return d;
 }
 
+async function until(cond: () => boolean, deadline = 10_000): Promise<void> {
+  const end = Date.now() + deadline;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 async function rejection(p: Promise<unknown>): Promise<VigilError> {
   try {
     await p;
@@ -107,11 +115,56 @@ describe('bad input gets a typed error and nothing else breaks (R10)', () => {
     }
   });
 
-  it('bad options are INVALID_OPTION', async () => {
+  it('bad options are INVALID_OPTION, bad paths INVALID_ARGUMENT, each naming what it takes', async () => {
     const dir = tempDir();
     expect((await rejection(watch(dir, { pollInterval: -1 }))).code).toBe('INVALID_OPTION');
     expect((await rejection(watch(dir, { settle: Number.NaN }))).code).toBe('INVALID_OPTION');
-    expect((await rejection(watch([]))).code).toBe('INVALID_ARGUMENT');
+    const huge = await rejection(watch(dir, { pollInterval: 2 ** 31 }));
+    expect(huge.code).toBe('INVALID_OPTION');
+    expect(huge.message).toContain('2147483647');
+    expect((await rejection(watch(dir, { ignore: 42 as never }))).message).toContain('ignore must be');
+    expect((await rejection(watch(dir, { ignore: [42] as never }))).message).toContain('ignore[0] must be');
+    expect((await rejection(watch(dir, { followSymlinks: 'yes' as never }))).code).toBe('INVALID_OPTION');
+    const typo = await rejection(watch(dir, { ignored: ['x'] } as never));
+    expect(typo.code).toBe('INVALID_OPTION');
+    expect(typo.message).toContain('did you mean ignore?');
+    for (const bad of [42, null, '', []]) expect((await rejection(watch(bad as never))).code, JSON.stringify(bad)).toBe('INVALID_ARGUMENT');
+  });
+
+  it('depth limits how deep a tree is watched (0: the root directory\'s entries only)', async () => {
+    const dir = tempDir();
+    mkdirSync(path.join(dir, 'a', 'b'), { recursive: true });
+    const w = await watch(dir, { depth: 0, pollInterval: 50 });
+    const seen: string[] = [];
+    w.on('events', (b) => seen.push(...b.map((e) => `${e.type} ${path.relative(dir, e.path)}`)));
+    writeFileSync(path.join(dir, 'a', 'b', 'deep'), 'x');
+    writeFileSync(path.join(dir, 'a', 'inside'), 'x');
+    writeFileSync(path.join(dir, 'top'), 'x');
+    await until(() => seen.includes('create top'));
+    await w.idle();
+    expect(seen.filter((e) => e.startsWith('create'))).toEqual(['create top']);
+    expect(w.knownPaths().map((p) => path.relative(dir, p)).sort()).toEqual(['', 'a', 'top']);
+    await w.close();
+  });
+
+  it('resolves relative paths against cwd, delivers the initial listing on request, and adds and removes roots', async () => {
+    const dir = tempDir();
+    mkdirSync(path.join(dir, 'one', 'x'), { recursive: true });
+    mkdirSync(path.join(dir, 'two'));
+    writeFileSync(path.join(dir, 'two', 'f'), 'x');
+    const w = await watch('one', { cwd: dir, initial: true, pollInterval: 50 });
+    const seen: WatchEvent[] = [];
+    w.on('events', (b) => seen.push(...b));
+    await until(() => seen.length > 0);
+    expect(seen.map((e) => `${e.type} ${e.path} ${e.origin}`)).toEqual([`create ${path.join(dir, 'one', 'x')} rescan`]);
+    await w.add('two');
+    expect(w.info().map((i) => i.root)).toEqual([path.join(dir, 'one'), path.join(dir, 'two')]);
+    writeFileSync(path.join(dir, 'two', 'g'), 'y');
+    await until(() => seen.some((e) => e.path === path.join(dir, 'two', 'g')));
+    await w.remove(path.join(dir, 'two'));
+    expect(w.info().map((i) => i.root)).toEqual([path.join(dir, 'one')]);
+    expect((await rejection(w.remove('/not/a/root'))).code).toBe('INVALID_ARGUMENT');
+    await w.close();
   });
 
   it('an unreadable subdirectory is a PERMISSION_DENIED warning and the rest is watched', () => {
