@@ -7,7 +7,7 @@
 //   node scripts/setup.mjs               install + native + TypeScript
 //   node scripts/setup.mjs --build-only  skip the install
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runPnpm } from './pnpm.mjs';
@@ -60,6 +60,16 @@ if (!args.has('--build-only')) {
 }
 
 // 2. Native addons: every native/<name>/binding.gyp.
+/** `linux-x64-glibc`, `win32-x64`: the per-platform package names' tail (as @vigilfs/native-loader names them). */
+function hostTriple() {
+  if (process.platform !== 'linux') return `${process.platform}-${process.arch}`;
+  let musl = false;
+  try {
+    musl = /\/ld-musl-|\/libc\.musl-/.test(readFileSync('/proc/self/maps', 'utf8'));
+  } catch {}
+  return `${process.platform}-${process.arch}-${musl ? 'musl' : 'glibc'}`;
+}
+
 function nodeHeadersDir() {
   // Build against the headers of the Node that runs us, never downloaded ones.
   for (const prefix of [path.resolve(process.execPath, '..', '..'), '/usr', '/usr/local']) {
@@ -91,6 +101,19 @@ if (existsSync(nativeRoot)) {
       // node-gyp is chatty; show its output only when it failed.
       process.stderr.write(`${r.stdout}\n${r.stderr}\n`);
       nativeFailures.push(`${name}: node-gyp exited with ${r.status}`);
+    }
+  }
+  // The per-platform package of this machine gets the fresh build, so the
+  // workspace loads addons the way an installed vigil does (the prebuilt
+  // package first; see packages/native-loader).
+  for (const name of readdirSync(nativeRoot)) {
+    const release = path.join(nativeRoot, name, 'build', 'Release');
+    const pkg = path.join(root, 'packages', 'prebuilt', `${name}-${hostTriple()}`);
+    if (!existsSync(path.join(pkg, 'package.json')) || !existsSync(release)) continue;
+    for (const f of readdirSync(release).filter((f) => f.endsWith('.node'))) {
+      const from = path.join(release, f);
+      const to = path.join(pkg, f);
+      if (!existsSync(to) || statSync(to).mtimeMs < statSync(from).mtimeMs) copyFileSync(from, to);
     }
   }
 }

@@ -1,19 +1,9 @@
 /**
- * Finds and loads the native addon (`vigil_inotify.node`). Looks, in order:
- *
- * 1. `$VIGIL_INOTIFY_ADDON`, when set (an explicit file; for debugging builds),
- * 2. `<package>/prebuilds/<platform>-<arch>-<libc>/vigil_inotify.node`
- *    (libc is `glibc` or `musl`; made by `scripts/prebuild.mjs`),
- * 3. `<repo>/native/inotify/build/Release/vigil_inotify.node` (the local
- *    node-gyp build of a workspace checkout).
- *
- * `<package>` is found from this module's URL, which works from `src/` (tests)
- * and `dist/` (built, ESM and CJS) alike.
+ * The native addon (`vigil_inotify.node`, native/inotify): its interface, and
+ * its loading through @vigilfs/native-loader (the prebuilt package for this
+ * platform first, then the local build).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { addonCandidates, loadAddon, type AddonLoad, type AddonSpec } from '@vigilfs/native-loader';
 import { ErrorCode, VigilError } from '@vigilfs/core';
 
 /** An OS error as the addon returns it: data, never thrown. */
@@ -81,92 +71,36 @@ export interface InotifyAddon {
   abiVersion: number;
 }
 
-/** Result of {@link loadInotifyAddon}: the addon, or why there is none. */
-export type AddonLoadResult = { ok: true; addon: InotifyAddon; file: string } | { ok: false; reason: string };
-
 /** The addon ABI this package reads. */
 const ABI_VERSION = 4;
-const FILE_NAME = 'vigil_inotify.node';
 
-/** This package's root directory (`packages/inotify` in the workspace). */
-function packageDir(): string {
-  // src/addon.ts and dist/index.{js,cjs} both sit one level below the package.
-  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-}
+/** What the loader is asked for (see @vigilfs/native-loader for where it looks). */
+const SPEC = {
+  name: 'inotify',
+  file: 'vigil_inotify.node',
+  from: import.meta.url,
+  platforms: ['linux'],
+  check: (addon: InotifyAddon) =>
+    addon.abiVersion !== ABI_VERSION || typeof addon.InotifyReader !== 'function'
+      ? `built for ABI ${String(addon.abiVersion)}, this package reads ${ABI_VERSION} (rebuild it)`
+      : undefined,
+} satisfies AddonSpec<InotifyAddon>;
 
-/** `glibc` or `musl`, as the prebuild directory names it. */
-export function detectLibc(): 'glibc' | 'musl' {
-  // The libraries mapped into this process name the libc; reading them costs
-  // ~1 ms where process.report.getReport() costs 10-20 ms.
-  try {
-    return /\/ld-musl-|\/libc\.musl-/.test(readFileSync('/proc/self/maps', 'utf8')) ? 'musl' : 'glibc';
-  } catch {
-    const report = process.report?.getReport?.() as { header?: { glibcVersionRuntime?: string } } | undefined;
-    return report?.header?.glibcVersionRuntime ? 'glibc' : 'musl';
-  }
-}
-
-/** The prebuild directory name for this machine, e.g. `linux-x64-glibc`. */
-export function prebuildTarget(): string {
-  return `${process.platform}-${process.arch}-${detectLibc()}`;
-}
-
-/** Every file the loader tries, in order (see the module doc). */
-export function addonCandidates(): string[] {
-  const pkg = packageDir();
-  const list: string[] = [];
-  const override = process.env['VIGIL_INOTIFY_ADDON'];
-  if (override) list.push(path.resolve(override));
-  list.push(path.join(pkg, 'prebuilds', prebuildTarget(), FILE_NAME));
-  list.push(path.resolve(pkg, '..', '..', 'native', 'inotify', 'build', 'Release', FILE_NAME));
-  return list;
-}
-
-let cached: AddonLoadResult | undefined;
+let cached: AddonLoad<InotifyAddon> | undefined;
 
 /**
  * Loads the addon without throwing: `{ok: true, addon, file}` or `{ok: false,
  * reason}` naming every place looked at and why each failed. For backend
  * probes. The result is cached for the process.
  */
-export function loadInotifyAddon(): AddonLoadResult {
-  cached ??= loadFrom(addonCandidates(), process.platform);
+export function loadInotifyAddon(): AddonLoad<InotifyAddon> {
+  cached ??= loadAddon(SPEC);
   return cached;
 }
 
-/**
- * The loading logic with its inputs exposed, for tests: tries `candidates` in
- * order as if running on `platform`.
- */
-export function loadFrom(candidates: readonly string[], platform: NodeJS.Platform): AddonLoadResult {
-  if (platform !== 'linux') return { ok: false, reason: `inotify exists only on Linux; this is ${platform}` };
-  const require = createRequire(import.meta.url);
-  const failures: string[] = [];
-  for (const file of candidates) {
-    if (!existsSync(file)) {
-      failures.push(`${file}: not found`);
-      continue;
-    }
-    let addon: Partial<InotifyAddon> & { unsupported?: string };
-    try {
-      addon = require(file) as Partial<InotifyAddon> & { unsupported?: string };
-    } catch (error) {
-      failures.push(`${file}: could not be loaded (${(error as Error).message.split('\n')[0]})`);
-      continue;
-    }
-    if (addon.unsupported) {
-      failures.push(`${file}: ${addon.unsupported}`);
-    } else if (addon.abiVersion !== ABI_VERSION || typeof addon.InotifyReader !== 'function') {
-      failures.push(`${file}: built for ABI ${String(addon.abiVersion)}, this package reads ${ABI_VERSION} (rebuild it)`);
-    } else {
-      return { ok: true, addon: addon as InotifyAddon, file };
-    }
-  }
-  return {
-    ok: false,
-    reason: `the inotify addon could not be loaded; looked at:\n  ${failures.join('\n  ')}\n` +
-      'Build it with `node scripts/setup.mjs --build-only` (workspace) or `node packages/inotify/scripts/prebuild.mjs`.',
-  };
+/** Every file the loader tries, in order. */
+export function inotifyAddonCandidates(): string[] {
+  return addonCandidates(SPEC).map((c) => c.file);
 }
 
 /** The addon, or a `BACKEND_UNAVAILABLE` VigilError whose message lists every place looked at. */

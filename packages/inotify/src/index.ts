@@ -6,13 +6,9 @@
  * See README.md for the API and docs/inotify-binding.md for examples.
  */
 export {
-  addonCandidates,
-  detectLibc,
-  loadFrom,
+  inotifyAddonCandidates,
   loadInotifyAddon,
-  prebuildTarget,
   requireInotifyAddon,
-  type AddonLoadResult,
   type InotifyAddon,
   type NativeInotifyReader,
   type SysErrorData,

@@ -11,7 +11,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'tsup';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadNativeBinding } from '../src/scanner/index.js';
-import { loadNativeFrom, nativeCandidates, packageRoots, prebuildTag } from '../src/scanner/native-binding.js';
+import { prebuiltPackage, targetTriple } from '@vigilfs/native-loader';
+import { nativeCandidates } from '../src/scanner/native-binding.js';
 
 const pkgRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const native = loadNativeBinding();
@@ -34,38 +35,24 @@ beforeAll(async () => {
     sourcemap: false,
     target: 'node20',
     platform: 'node',
-    noExternal: ['@vigilfs/core'],
+    // As dist/ is built (tsup.shared.ts): the CJS bundle gets import.meta.url, which the loader resolves packages from.
+    shims: true,
+    noExternal: ['@vigilfs/core', '@vigilfs/native-loader'],
   });
 }, 60_000);
 
 afterAll(() => fs.rmSync(bundleDir, { recursive: true, force: true }));
 
 describe('loader', () => {
-  it('finds the package root from src/scanner/ and from dist/', () => {
-    expect(packageRoots(path.join(pkgRoot, 'src', 'scanner', 'native-binding.ts'))[0]).toBe(pkgRoot);
-    expect(packageRoots(path.join(pkgRoot, 'dist', 'index.js'))[0]).toBe(pkgRoot);
+  it('tries the prebuilt package for this platform first, then the workspace build', () => {
+    const candidates = nativeCandidates();
+    expect(candidates[0]).toContain(`poll-${targetTriple()}/vigil_poll.node`);
+    expect(candidates.at(-1)).toBe(addon);
   });
 
-  it('tries the prebuild first, then the workspace build', () => {
-    const candidates = nativeCandidates(path.join(pkgRoot, 'dist', 'index.js'));
-    expect(candidates.slice(0, 2)).toEqual([path.join(pkgRoot, 'prebuilds', prebuildTag(), 'vigil_poll.node'), addon]);
-    expect(prebuildTag()).toMatch(/^[a-z0-9]+-[a-z0-9]+(-glibc|-musl)?$/);
-  });
-
-  it('reports why it could not load, without throwing', () => {
-    const junk = path.join(bundleDir, 'junk.node');
-    fs.writeFileSync(junk, 'not an ELF file');
-    const missing = path.join(bundleDir, 'missing.node');
-    const load = loadNativeFrom([missing, junk]);
-    expect(load.ok).toBe(false);
-    const reason = (load as { reason: string }).reason;
-    expect(reason).toContain(`${missing}: not found`);
-    expect(reason).toContain(`${junk}: `);
-    expect(loadNativeFrom([])).toMatchObject({ ok: false });
-  });
-
-  it.skipIf(!native.ok)('loads the workspace build when there is no prebuild', () => {
-    expect(native).toMatchObject({ ok: true, file: addon });
+  it('loads the prebuilt package the workspace links, which setup fills from the local build', () => {
+    expect(native).toMatchObject({ ok: true });
+    expect((native as { file: string }).file).toContain(`poll-${targetTriple()}`);
   });
 });
 
@@ -119,15 +106,17 @@ process.stdout.write(JSON.stringify({ uid: process.getuid(), kind: s.kind, addon
  * a prebuild.
  */
 function packedPackage(root: string): { dist: string; prebuild: string } {
-  const pkg = path.join(root, 'pkg');
+  const pkg = path.join(root, 'node_modules', '@vigilfs', 'poll');
   const dist = path.join(pkg, 'dist');
-  const prebuild = path.join(pkg, 'prebuilds', prebuildTag(), 'vigil_poll.node');
+  const platformPackage = path.join(root, 'node_modules', prebuiltPackage('poll'));
+  const prebuild = path.join(platformPackage, 'vigil_poll.node');
   fs.mkdirSync(dist, { recursive: true });
+  fs.mkdirSync(platformPackage, { recursive: true });
   fs.writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name: '@vigilfs/poll', type: 'module' }));
+  fs.writeFileSync(path.join(platformPackage, 'package.json'), JSON.stringify({ name: prebuiltPackage('poll') }));
   fs.copyFileSync(path.join(bundleDir, 'scanner.js'), path.join(dist, 'scanner.js'));
   fs.writeFileSync(path.join(dist, 'eacces-child.mjs'), CHILD);
   if (native.ok) {
-    fs.mkdirSync(path.dirname(prebuild), { recursive: true });
     fs.copyFileSync(native.file, prebuild);
   }
   return { dist, prebuild };
@@ -157,7 +146,7 @@ describe.each(['native', 'js'] as const)('EACCES (%s), unprivileged child', (pre
       const out = JSON.parse(child.stdout) as { uid: number; kind: string; addon: string; steps: unknown[] };
       expect(out.uid).not.toBe(0);
       expect(out.kind).toBe(prefer);
-      if (native.ok) expect(out.addon).toBe(prebuild); // found as a prebuild, from dist/
+      if (native.ok) expect(out.addon).toBe(prebuild); // found in the per-platform package, from dist/
       expect(out.steps).toEqual([
         [{ added: ['a', 'b'], removed: [] }],
         [{ added: [], removed: ['a', 'b'], error: { errno: 'EACCES', syscall: 'opendir' } }],

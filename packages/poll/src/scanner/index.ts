@@ -3,6 +3,7 @@
  * {@link createDirSetScanner}; the two implementations are exported for tests
  * and benchmarks.
  */
+import { warnOnce } from '@vigilfs/native-loader';
 import { loadNativeBinding } from './native-binding.js';
 import { JsDirSetScanner } from './js-scanner.js';
 import { NativeDirSetScanner } from './native-scanner.js';
@@ -22,5 +23,7 @@ export function createDirSetScanner(options: DirSetScannerOptions = {}): DirSetS
   if (options.prefer === 'js') return new JsDirSetScanner({ followSymlinks, nativeUnavailableReason: "'js' was preferred" });
   const load = loadNativeBinding();
   if (load.ok) return new NativeDirSetScanner(load.binding, { followSymlinks });
+  // Never a silent fallback: the JS scanner costs several times the CPU (see README.md).
+  warnOnce('poll-scanner', `vigil: polling with the JavaScript directory scanner, which costs several times the CPU of the native one: ${load.reason}`);
   return new JsDirSetScanner({ followSymlinks, nativeUnavailableReason: load.reason });
 }

@@ -1,20 +1,11 @@
 /**
- * Finding, loading and speaking to the vigil_poll addon (native/poll).
- *
- * Search order, for each package root found (see {@link nativeCandidates}):
- *   1. <root>/prebuilds/<platform>-<arch>[-<libc>]/vigil_poll.node
- *   2. <root>/../../native/poll/build/Release/vigil_poll.node  (workspace checkout)
- * The package root is found by walking up from this module's file to the
- * package.json named @vigilfs/poll, which works both from src/scanner/ (vitest)
- * and from a bundle in dist/ (tsup); then, if this code was bundled into
- * another package, through `require.resolve('@vigilfs/poll/package.json')`.
+ * Loading and speaking to the vigil_poll addon (native/poll), through
+ * @vigilfs/native-loader: the prebuilt package for this platform first
+ * (`@vigilfs/poll-<platform>-<arch>[-<libc>]`), then the local build.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { getSystemErrorName } from 'node:util';
 import { decodeName } from '@vigilfs/core';
+import { addonCandidates, loadAddon, type AddonSpec } from '@vigilfs/native-loader';
 import { ScanSyscall, type DirChanges, type EntryKind, type ScannedEntry } from './types.js';
 
 /** The addon's scanner object (native/poll/src/poll_scanner.h). */
@@ -34,104 +25,30 @@ export interface NativeBinding {
 }
 
 /** Outcome of loading the addon: the binding and where it came from, or why not. */
-export type NativeLoad =
-  | { ok: true; binding: NativeBinding; file: string }
-  | { ok: false; reason: string };
+export type NativeLoad = { ok: true; binding: NativeBinding; file: string } | { ok: false; reason: string };
 
-const PACKAGE_NAME = '@vigilfs/poll';
-const ADDON_FILE = 'vigil_poll.node';
 const FORMAT_VERSION = 1;
 
-/** This module's own file, in the ESM build, the CJS build and under vitest. */
-function moduleFile(): string | undefined {
-  // The CJS bundle has __filename; ESM has import.meta.url.
-  if (typeof __filename === 'string' && __filename) return __filename;
-  try {
-    return fileURLToPath(import.meta.url);
-  } catch {
-    return undefined;
-  }
-}
-
-function isPollPackage(dir: string): boolean {
-  const manifest = path.join(dir, 'package.json');
-  if (!existsSync(manifest)) return false;
-  try {
-    return (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown }).name === PACKAGE_NAME;
-  } catch {
-    return false;
-  }
-}
-
-/** The @vigilfs/poll package roots to search, nearest first, without duplicates. */
-export function packageRoots(fromFile: string | undefined = moduleFile()): string[] {
-  const roots: string[] = [];
-  if (fromFile) {
-    for (let dir = path.dirname(fromFile); ; dir = path.dirname(dir)) {
-      if (isPollPackage(dir)) {
-        roots.push(dir);
-        break;
-      }
-      if (path.dirname(dir) === dir) break;
-    }
-    try {
-      const manifest = createRequire(fromFile).resolve(`${PACKAGE_NAME}/package.json`);
-      const dir = path.dirname(manifest);
-      if (!roots.includes(dir)) roots.push(dir);
-    } catch {
-      // not installed as a dependency of whoever bundled us: nothing more to try
-    }
-  }
-  return roots;
-}
-
-/** `linux-x64-glibc`, `linux-arm64-musl`, `darwin-arm64`, `win32-x64`. */
-export function prebuildTag(): string {
-  const base = `${process.platform}-${process.arch}`;
-  if (process.platform !== 'linux') return base;
-  const report = process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined;
-  return `${base}-${report?.header?.glibcVersionRuntime ? 'glibc' : 'musl'}`;
-}
+const SPEC = {
+  name: 'poll',
+  file: 'vigil_poll.node',
+  from: import.meta.url,
+  check: (b: NativeBinding) => (b.formatVersion !== FORMAT_VERSION ? `result format ${String(b.formatVersion)}, expected ${FORMAT_VERSION} (rebuild it)` : undefined),
+} satisfies AddonSpec<NativeBinding>;
 
 /** Every path the loader tries, in order. */
-export function nativeCandidates(fromFile?: string): string[] {
-  const tag = prebuildTag();
-  const out: string[] = [];
-  for (const root of packageRoots(fromFile)) {
-    out.push(path.join(root, 'prebuilds', tag, ADDON_FILE));
-    out.push(path.resolve(root, '..', '..', 'native', 'poll', 'build', 'Release', ADDON_FILE));
-  }
-  return out;
-}
-
-/** Tries the candidates in order; never throws. */
-export function loadNativeFrom(candidates: readonly string[]): NativeLoad {
-  const tried: string[] = [];
-  for (const file of candidates) {
-    if (!existsSync(file)) {
-      tried.push(`${file}: not found`);
-      continue;
-    }
-    try {
-      const binding = createRequire(file)(file) as NativeBinding;
-      if (binding.formatVersion !== FORMAT_VERSION) {
-        tried.push(`${file}: result format ${String(binding.formatVersion)}, expected ${FORMAT_VERSION} (rebuild it)`);
-        continue;
-      }
-      return { ok: true, binding, file };
-    } catch (err) {
-      tried.push(`${file}: ${(err as Error).message}`);
-    }
-  }
-  if (candidates.length === 0) return { ok: false, reason: `could not locate the ${PACKAGE_NAME} package` };
-  return { ok: false, reason: `vigil_poll addon not loaded (run \`npm run build\`); tried ${tried.join('; ')}` };
+export function nativeCandidates(): string[] {
+  return addonCandidates(SPEC).map((c) => c.file);
 }
 
 let cached: NativeLoad | undefined;
 
 /** Loads the addon once per process; never throws. */
 export function loadNativeBinding(): NativeLoad {
-  cached ??= loadNativeFrom(nativeCandidates());
+  if (!cached) {
+    const load = loadAddon(SPEC);
+    cached = load.ok ? { ok: true, binding: load.addon, file: load.file } : { ok: false, reason: load.reason };
+  }
   return cached;
 }
 
