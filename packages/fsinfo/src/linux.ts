@@ -5,6 +5,7 @@
  * /proc/self/mountinfo, read by a native thread: no timer while idle).
  */
 import type { PlatformFacts } from '@vigilfs/core';
+import { probeCaseInsensitive } from './case-probe.js';
 import { describeFilesystem, subMounts } from './mounts.js';
 
 /** A source of "the mount table changed" signals (the inotify binding's POLLPRI reader). */
@@ -15,7 +16,7 @@ export function linuxPlatform(watchMounts?: MountTableWatch): PlatformFacts {
   return {
     describeFilesystem(path) {
       const report = describeFilesystem(path);
-      return report && { type: report.type, remote: report.remote, reason: report.reason, caseInsensitive: false };
+      return report && { type: report.type, remote: report.remote, reason: report.reason, caseInsensitive: probeCaseInsensitive(path) ?? false };
     },
     subMounts: (root) => subMounts(root),
     watchMounts,

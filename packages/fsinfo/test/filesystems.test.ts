@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { FILESYSTEMS, policyFor, parseMountInfo, mountOf, subMounts, STATFS_MAGIC, describeFilesystem } from '../src/index.js';
+import { DARWIN_FILESYSTEMS, FILESYSTEMS, policyFor, parseMountInfo, mountOf, subMounts, STATFS_MAGIC, describeFilesystem } from '../src/index.js';
 
 describe('filesystem table', () => {
   it('polls network, FUSE and host-shared filesystems and keeps local ones native', () => {
@@ -12,9 +12,9 @@ describe('filesystem table', () => {
     expect(policyFor('brandnewfs').watch).toBe('native');
   });
 
-  it('is documented, row for row, in docs/filesystems.md', () => {
+  it('is documented, row for row, in docs/filesystems.md (Linux and macOS tables)', () => {
     const doc = readFileSync(new URL('../../../docs/filesystems.md', import.meta.url), 'utf8');
-    for (const f of FILESYSTEMS) expect(doc, f.type).toContain(`| \`${f.type}\` | ${f.watch} | ${f.reason} |`);
+    for (const f of [...FILESYSTEMS, ...DARWIN_FILESYSTEMS]) expect(doc, f.type).toContain(`| \`${f.type}\` | ${f.watch} | ${f.reason} |`);
   });
 
   it('parses mountinfo, including escaped spaces, and finds the mount holding a path', () => {
