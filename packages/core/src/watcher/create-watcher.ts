@@ -179,9 +179,12 @@ class RootStarter {
       }
     }
     if (r.kind === 'directory') {
-      this.#watchMountTable();
-      // A mount made while the tree was being walked came before anything could signal it.
-      this.#mounts.check(group);
+      // Off the way to ready: the mount-table signal starts on the next turn, then the mounts
+      // are compared once, which also catches a mount made while the tree was being walked.
+      setImmediate(() => {
+        this.#watchMountTable();
+        this.#mounts.check(group);
+      });
     }
   }
 

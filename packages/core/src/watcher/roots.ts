@@ -27,18 +27,23 @@ export interface ExaminedRoot {
 
 /** Examines a root: kind, real path and stat, or a typed error (R10). A symlinked root is followed, whatever followSymlinks says. */
 export async function examineRoot(root: string): Promise<ExaminedRoot> {
-  let syscall = 'stat';
-  try {
-    const st = await stat(toFsPath(root));
-    syscall = 'realpath';
-    const real = decodeName((await realpath(toFsPath(root), { encoding: 'buffer' })) as unknown as Buffer);
-    if (st.isDirectory()) return { root, real, kind: 'directory', entry: entryFromStats(st) };
-    syscall = 'stat';
-    const parent = await stat(toFsPath(parentPath(real)));
-    return { root, real, kind: 'file', entry: entryFromStats(parent) };
-  } catch (error) {
-    throw fromSystemError(error, { path: root, syscall });
-  }
+  // Both at once: each is a thread-pool round trip, and this is on the way to ready.
+  const [st, real] = await Promise.all([
+    stat(toFsPath(root)).catch((error: unknown) => {
+      throw fromSystemError(error, { path: root, syscall: 'stat' });
+    }),
+    realpath(toFsPath(root), { encoding: 'buffer' }).then(
+      (bytes) => decodeName(bytes as unknown as Buffer),
+      (error: unknown) => {
+        throw fromSystemError(error, { path: root, syscall: 'realpath' });
+      },
+    ),
+  ]);
+  if (st.isDirectory()) return { root, real, kind: 'directory', entry: entryFromStats(st) };
+  const parent = await stat(toFsPath(parentPath(real))).catch((error: unknown) => {
+    throw fromSystemError(error, { path: parentPath(real), syscall: 'stat' });
+  });
+  return { root, real, kind: 'file', entry: entryFromStats(parent) };
 }
 
 /** A root that another root covers. */

@@ -208,7 +208,8 @@ class InotifySubscription implements BackendSubscription {
     try {
       await watchTree(this.#inotify, [start], this.#mask(), {
         stats,
-        descend: (path) => !ignore(path, 'directory') && !(ignore.hidesBelow?.(path) ?? false),
+        // Nothing ignored (the common case): no call per directory (on a 100,000-entry tree that is ~7 ms of ready time).
+        descend: ignore.ignoresNothing?.() ? undefined : (path) => !ignore(path, 'directory') && !(ignore.hidesBelow?.(path) ?? false),
         onChunk: (chunk) => {
           for (let i = 0; i < chunk.length; i++) {
             const path = chunk.dirs[i]!;
