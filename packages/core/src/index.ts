@@ -31,7 +31,7 @@ export type { FilesystemDescription, PlatformFacts, SubMount } from './platform.
 export { MAX_TIMER_MS, nearestOption, resolvePaths, resolveWatchOptions, type ResolvedWatchOptions, type WatchOptions } from './options.js';
 export { TreeIndex, kindOnly, type IndexEntry, type Listing } from './tree-index.js';
 export { createIgnorePredicate, type IgnorePredicate, type IgnoreRule, type IgnoreScope } from './ignore.js';
-export { ScanCollector, entryFromStats, kindOfStats, scanTree, statEntry, walkTree, type TreeWalkOptions } from './walk-tree.js';
+export { ScanCollector, entryFromStats, kindOfStats, scanTree, statEntry, walkTree, type EntryStats, type TreeWalkOptions } from './walk-tree.js';
 export { diffScan, planDiff, isContentChange, isReplacement, type PlannedEvent } from './diff.js';
 export { SettleTracker, type SizeAndTime } from './settle.js';
 export { Watcher, type RootInfo, type WatcherEventMap } from './watcher/watcher.js';

@@ -18,6 +18,13 @@
  * {@link win32FsPath} encodes it that way.
  */
 
+/**
+ * The bytes of a path, as `fs` takes them: a `Buffer` at run time. Typed as
+ * Node's `Buffer` where @types/node is present and as `Uint8Array` where it is
+ * not, so vigil's types need nothing from @types/node.
+ */
+export type FsPathBytes = typeof globalThis extends { Buffer: { prototype: infer B } } ? B : Uint8Array;
+
 const LONE_ESCAPE = /(?<![\uD800-\uDBFF])[\uDC80-\uDCFF]/;
 /** Any low surrogate in the escape range: a cheap first look before the exact test. */
 const ANY_ESCAPE_RANGE = /[\uDC80-\uDCFF]/;
@@ -74,7 +81,7 @@ export function hasEscapedBytes(path: string): boolean {
  * the string itself when it holds no escaped bytes, so it can be handed to
  * any `fs` call.
  */
-export function posixFsPath(path: string): string | Buffer {
+export function posixFsPath(path: string): string | FsPathBytes {
   if (!hasEscapedBytes(path)) return path;
   const parts: Buffer[] = [];
   let run = '';
@@ -90,7 +97,7 @@ export function posixFsPath(path: string): string | Buffer {
     }
   }
   if (run) parts.push(Buffer.from(run, 'utf8'));
-  return Buffer.concat(parts);
+  return Buffer.concat(parts) as FsPathBytes;
 }
 
 /**
@@ -99,7 +106,7 @@ export function posixFsPath(path: string): string | Buffer {
  * UTF-8 would give it if it were a code point), which libuv turns back into
  * the exact UTF-16.
  */
-export function win32FsPath(path: string): string | Buffer {
+export function win32FsPath(path: string): string | FsPathBytes {
   if (!LONE_SURROGATE.test(path)) return path;
   const bytes: number[] = [];
   for (let i = 0; i < path.length; i++) {
@@ -116,5 +123,5 @@ export function win32FsPath(path: string): string | Buffer {
     else if (c < 0x10000) bytes.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f));
     else bytes.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 0x3f), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f));
   }
-  return Buffer.from(bytes);
+  return Buffer.from(bytes) as FsPathBytes;
 }

@@ -7,7 +7,7 @@
  * Core works in the running platform's policy ({@link hostPaths}); the
  * functions exported from paths.ts are that policy's.
  */
-import { decodePosixName, posixFsPath, win32FsPath } from './names.js';
+import { decodePosixName, posixFsPath, win32FsPath, type FsPathBytes } from './names.js';
 
 /** How a platform spells and compares paths. */
 export interface PathPolicy {
@@ -43,7 +43,7 @@ export interface PathPolicy {
   /** `p` relative to `root`, with `/` separators ('' for the root itself): what ignore globs are matched against. */
   relative(root: string, p: string): string;
   /** What `fs` calls must be given for a reported path (see names.ts): exact bytes, or the string. */
-  toFsPath(p: string): string | Buffer;
+  toFsPath(p: string): string | FsPathBytes;
   /** A name from the bytes the OS gave (POSIX); Windows names arrive as UTF-16 and need no decoding. */
   decodeName(bytes: Uint8Array): string;
 }

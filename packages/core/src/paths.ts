@@ -4,6 +4,7 @@
  * names.ts for how names that are not valid text are carried).
  */
 import { hostPaths } from './path-policy.js';
+import type { FsPathBytes } from './names.js';
 
 /** The separator vigil's paths use: the platform's. */
 export const PATH_SEPARATOR: '/' | '\\' = hostPaths.sep;
@@ -21,7 +22,7 @@ export const relativeTo: (root: string, path: string) => string = hostPaths.rela
  * What to give `fs` for a path vigil reported: the exact bytes (a Buffer)
  * where the name is not valid text, else the string itself (R12).
  */
-export const toFsPath: (path: string) => string | Buffer = hostPaths.toFsPath;
+export const toFsPath: (path: string) => string | FsPathBytes = hostPaths.toFsPath;
 /** Decodes a name from the bytes the OS gave, losslessly (see names.ts). */
 export const decodeName: (bytes: Uint8Array) => string = hostPaths.decodeName;
-export { hasEscapedBytes } from './names.js';
+export { hasEscapedBytes, type FsPathBytes } from './names.js';

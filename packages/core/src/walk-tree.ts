@@ -6,7 +6,6 @@
  * whenever symlinks are followed, for its loop detection (R11).
  */
 import { lstat, readdir, stat } from 'node:fs/promises';
-import type { Stats } from 'node:fs';
 import type { EntryKind } from './events.js';
 import { ErrorCode, VigilError, fromSystemError } from './errors.js';
 import type { IgnorePredicate } from './ignore.js';
@@ -14,8 +13,22 @@ import type { ScanEntry, WalkOptions } from './backend.js';
 import type { IndexEntry, Listing } from './tree-index.js';
 import { decodeName, joinPath, toFsPath } from './paths.js';
 
+/**
+ * The part of `fs.Stats` vigil reads. Named here, not imported from `node:fs`,
+ * so that core's public declarations need nothing from @types/node.
+ */
+export interface EntryStats {
+  dev: number;
+  ino: number;
+  size: number;
+  mtimeMs: number;
+  isFile(): boolean;
+  isDirectory(): boolean;
+  isSymbolicLink(): boolean;
+}
+
 /** The kind of entry a Stats describes. */
-export function kindOfStats(st: Stats): EntryKind {
+export function kindOfStats(st: EntryStats): EntryKind {
   if (st.isFile()) return 'file';
   if (st.isDirectory()) return 'directory';
   if (st.isSymbolicLink()) return 'symlink';
@@ -23,12 +36,12 @@ export function kindOfStats(st: Stats): EntryKind {
 }
 
 /** An index entry from a Stats. */
-export function entryFromStats(st: Stats): IndexEntry {
+export function entryFromStats(st: EntryStats): IndexEntry {
   return { kind: kindOfStats(st), dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs };
 }
 
 /** lstat (or stat when following links, falling back to lstat for a dangling link); undefined if gone. */
-export async function statEntry(path: string, followSymlinks: boolean): Promise<Stats | undefined> {
+export async function statEntry(path: string, followSymlinks: boolean): Promise<EntryStats | undefined> {
   const fsPath = toFsPath(path);
   try {
     return followSymlinks ? await stat(fsPath) : await lstat(fsPath);
@@ -150,7 +163,7 @@ async function readOneDirectory(
     raw.map(async (bytes) => {
       const name = decodeName(bytes);
       const path = joinPath(dir, name);
-      let st: Stats | undefined;
+      let st: EntryStats | undefined;
       try {
         st = await statEntry(path, follow);
       } catch (error) {

@@ -3,12 +3,12 @@
  * warnings, root errors, `info()`, `knownPaths()`, `idle()`, `close()`. The
  * factory (create-watcher.ts) drives it through a private control object.
  */
-import { EventEmitter } from 'node:events';
 import type { BackendCapabilities } from '../backend.js';
 import { ErrorCode, VigilError } from '../errors.js';
 import type { WatchEvent } from '../events.js';
 import type { FilesystemDescription } from '../platform.js';
 import type { RootSession } from '../session/root-session.js';
+import { TypedEmitter } from './emitter.js';
 
 /** How one root is watched, and why (S3). */
 export interface RootInfo {
@@ -76,7 +76,7 @@ export function controlOf(watcher: Watcher): WatcherControl {
 }
 
 /** A running watch over one or more roots. Get one from `watch()`. */
-export class Watcher extends EventEmitter<WatcherEventMap> {
+export class Watcher extends TypedEmitter<WatcherEventMap> {
   #roots: { session: RootSession | undefined; info: RootRecord }[] = [];
   #ended = new Set<RootSession>();
   /** Sessions of the roots the user named (not of mounts inside them): the watcher ends when all have. */
