@@ -27,6 +27,14 @@ afterEach(async () => {
   tmp.cleanup();
 });
 
+/** pendingBytes() once it is 0, or what it still says after 2 s: it is 0 only when nothing can be pending. */
+async function drained(ino: Inotify): Promise<number> {
+  for (const deadline = Date.now() + 2000; ino.pendingBytes() !== 0 && Date.now() < deadline; ) {
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return ino.pendingBytes();
+}
+
 const has = (mask: number, bit: number): boolean => (mask & bit) !== 0;
 const find = (events: InotifyEvent[], name: string, bit: number) => events.find((e) => e.name === name && has(e.mask, bit));
 
@@ -148,8 +156,9 @@ describe('Inotify events', () => {
     expect(overflow[0]!.path).toBeUndefined();
     // The kernel queues exactly max_queued_events records, then the overflow marker.
     expect(seen.events.at(-1)).toBe(overflow[0]);
+    // (How many batches carried them is not asserted: reads pile up in the mailbox until JS takes it,
+    // so one batch or several both happen, depending on when the event loop gets there.)
     expect(seen.events.filter((e) => has(e.mask, IN.IN_CREATE))).toHaveLength(max);
-    expect(seen.batches).toBeGreaterThan(1);
   }, 60_000);
 
   it('round-trips names with spaces, newlines, leading dashes and invalid UTF-8 byte-exact', async () => {
@@ -288,7 +297,9 @@ describe('Inotify events', () => {
     expect(ino.pendingBytes()).toBe(32);
     ino.start();
     await seen.until((ev) => ev.some((e) => e.name === 'a'), 5000, 'the create');
-    expect(ino.pendingBytes()).toBe(0);
+    // After a hand-off the reader thread reads once more until EAGAIN, and counts 1 while that read is
+    // in flight (a record could be inside it): 0 follows within that one syscall, so wait for it.
+    expect(await drained(ino)).toBe(0);
     // Read by the reader thread while this thread is busy: still pending until the listener has it.
     writeFileSync(path.join(tmp.dir, 'b'), '');
     const deadline = Date.now() + 5000;
@@ -296,7 +307,7 @@ describe('Inotify events', () => {
     expect(ino.pendingBytes()).toBeGreaterThan(0);
     expect(seen.events.some((e) => e.name === 'b')).toBe(false);
     await seen.until((ev) => ev.some((e) => e.name === 'b'), 5000, 'the second create');
-    expect(ino.pendingBytes()).toBe(0);
+    expect(await drained(ino)).toBe(0);
     await ino.close();
     expect(ino.pendingBytes()).toBe(0);
   });
