@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { EventType, MAX_TIMER_MS, type WatchOptions } from '@vigilfs/core';
+import { backends } from '../index.js';
 import { parseArguments, type OptionSpec } from './arguments.js';
 import { UsageError } from './exit.js';
 import { parseFormat, type Formatter } from './format.js';
@@ -17,7 +18,7 @@ export const WATCH_OPTIONS: readonly OptionSpec[] = [
   { section: 'What to watch', name: 'no-recursive', help: "watch only the directories' own entries (depth 0)" },
   { section: 'What to watch', name: 'depth', value: '<n>', help: 'watch n levels below each directory (0 = --no-recursive); default all' },
   { section: 'What to watch', name: 'follow-symlinks', help: 'follow symlinks (loops are detected)' },
-  { section: 'What to watch', name: 'backend', value: '<name>', help: 'auto (default) or a backend name: inotify, poll (also VIGIL_BACKEND)' },
+  { section: 'What to watch', name: 'backend', value: '<name>', help: `auto (default) or a backend name: ${backends.map((b) => b.name).join(', ')} (also VIGIL_BACKEND)` },
   { section: 'What to watch', name: 'poll-interval', value: '<ms>', help: 'time between scans for polled roots (default 1000)' },
   { section: 'What to watch', name: 'settle', value: '<ms>', help: 'quiet period for an emulated close-write (default 300)' },
 
