@@ -16,10 +16,16 @@ afterEach(cleanUp);
 const docs = readFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../docs/cli.md'), 'utf8');
 const sync = (args: string[], cwd?: string) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', cwd, timeout: 20_000, env: { ...process.env, VIGIL_BACKEND: '' } });
 
+/** True while `pid` runs; a zombie (dead, waiting for a reaper that this container may lack) counts as gone. */
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
   } catch {
     return false;
   }
