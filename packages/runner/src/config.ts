@@ -4,11 +4,11 @@
  * VigilError whose message names the file, the rule (name or index) and the
  * field, so that a typo in a config directory of twenty files is found at once.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
-import { ErrorCode, EventType, VigilError } from '@vigilfs/core';
+import { ErrorCode, EventType, MAX_TIMER_MS, VigilError } from '@vigilfs/core';
 
 /** What the runner does with events that arrive while `concurrency` actions already run. */
 export const OverflowPolicy = {
@@ -67,6 +67,63 @@ const EVENT_TYPES = Object.values(EventType) as string[];
 const POLICIES = Object.values(OverflowPolicy) as string[];
 const EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 
+/** The largest rule file read (1 MiB): a rule file is a few hundred bytes; past this it is something else. */
+export const MAX_RULE_FILE_BYTES = 1024 * 1024;
+
+/** Most actions one rule may run at once (a bound that keeps `concurrency: 1e309` from meaning "no limit" by accident). */
+export const MAX_CONCURRENCY = 10_000;
+
+/** A value as a user wrote it (JSON.stringify turns Infinity and NaN into null). */
+function shown(v: unknown): string {
+  return typeof v === 'number' ? String(v) : JSON.stringify(v) ?? String(v);
+}
+
+/**
+ * The text of one rule file. Only a regular file is read (a FIFO would block
+ * the runner forever, /dev/zero would never end), and at most
+ * {@link MAX_RULE_FILE_BYTES}: the file is opened non-blocking, checked with
+ * fstat, and read with a bound whatever its reported size says.
+ */
+function readRuleText(file: string): string {
+  let fd: number;
+  try {
+    // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer.
+    fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch (e) {
+    const errno = (e as NodeJS.ErrnoException).code;
+    throw new VigilError(errno === 'ENOENT' ? ErrorCode.PATH_NOT_FOUND : ErrorCode.IO_ERROR,
+      `${file}: cannot read the rule file (${errno ?? String(e)})`, { path: file, errno, cause: e });
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) {
+      const what = st.isFIFO() ? 'a FIFO' : st.isCharacterDevice() ? 'a character device' : st.isBlockDevice() ? 'a block device'
+        : st.isDirectory() ? 'a directory' : st.isSocket() ? 'a socket' : 'something else';
+      throw new VigilError(ErrorCode.INVALID_OPTION, `${file}: is ${what}, not a regular file; only regular files are read as rules`, { path: file });
+    }
+    const tooBig = (): VigilError => new VigilError(ErrorCode.INVALID_OPTION,
+      `${file}: rule file larger than ${MAX_RULE_FILE_BYTES} bytes (1 MiB); rule files are small, is this the right file?`, { path: file });
+    if (st.size > MAX_RULE_FILE_BYTES) throw tooBig();
+    const buf = Buffer.alloc(MAX_RULE_FILE_BYTES + 1);
+    let length = 0;
+    for (;;) {
+      let n: number;
+      try {
+        n = readSync(fd, buf, length, buf.length - length, null);
+      } catch (e) {
+        const errno = (e as NodeJS.ErrnoException).code;
+        throw new VigilError(ErrorCode.IO_ERROR, `${file}: cannot read the rule file (${errno ?? String(e)})`, { path: file, errno, cause: e });
+      }
+      if (n === 0) break;
+      length += n;
+      if (length > MAX_RULE_FILE_BYTES) throw tooBig();
+    }
+    return buf.toString('utf8', 0, length);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** The config file names tried in the current directory when nothing else says where the rules are. */
 export const DEFAULT_FILES = ['vigil.rules.yaml', 'vigil.rules.yml', 'vigil.rules.json'] as const;
 
@@ -102,14 +159,7 @@ function parseFile(file: string, text: string): unknown {
  */
 export function loadRuleFile(file: string): Rule[] {
   file = path.resolve(file);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    const errno = (e as NodeJS.ErrnoException).code;
-    throw new VigilError(errno === 'ENOENT' ? ErrorCode.PATH_NOT_FOUND : ErrorCode.IO_ERROR,
-      `${file}: cannot read the rule file (${errno ?? String(e)})`, { path: file, errno, cause: e });
-  }
+  const text = readRuleText(file);
   const doc = parseFile(file, text);
   let entries: unknown[];
   let inList = true;
@@ -145,12 +195,13 @@ function checkRule(file: string, raw: unknown, index: number, inList: boolean, f
     if (!allowEmpty && list.length === 0) throw bad(field, 'must not be empty');
     return list as string[];
   };
-  const integer = (field: string, min: number, fallback: number): number => {
+  const integer = (field: string, min: number, max: number, unit: string, fallback: number): number => {
     const v = raw[field];
     if (v === undefined) return fallback;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw bad(field, `must be an integer >= ${min}, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw bad(field, `must be an integer${unit} from ${min} to ${max}, got ${shown(v)}`);
     return v;
   };
+  const ms = (field: string, min: number, fallback: number): number => integer(field, min, MAX_TIMER_MS, ' (milliseconds)', fallback);
 
   if (raw.paths === undefined) throw bad('paths', 'missing (the paths to watch)');
   const paths = strings('paths', raw.paths, false).map((p) => path.resolve(dir, p));
@@ -179,7 +230,7 @@ function checkRule(file: string, raw: unknown, index: number, inList: boolean, f
 
   let overflow: OverflowPolicy = OverflowPolicy.QUEUE;
   if (raw.overflow !== undefined) {
-    if (typeof raw.overflow !== 'string' || !POLICIES.includes(raw.overflow)) throw bad('overflow', `must be one of ${POLICIES.join(', ')}, got ${JSON.stringify(raw.overflow)}`);
+    if (typeof raw.overflow !== 'string' || !POLICIES.includes(raw.overflow)) throw bad('overflow', `must be one of ${POLICIES.join(', ')}, got ${shown(raw.overflow)}`);
     overflow = raw.overflow as OverflowPolicy;
   }
   if (raw.cwd !== undefined && (typeof raw.cwd !== 'string' || raw.cwd === '')) throw bad('cwd', 'must be a directory path');
@@ -193,8 +244,8 @@ function checkRule(file: string, raw: unknown, index: number, inList: boolean, f
     paths,
     events,
     ignore,
-    debounce: integer('debounce', 0, 0),
-    concurrency: integer('concurrency', 1, 1),
+    debounce: ms('debounce', 0, 0),
+    concurrency: integer('concurrency', 1, MAX_CONCURRENCY, '', 1),
     overflow,
     cwd: path.resolve(dir, (raw.cwd as string | undefined) ?? '.'),
   };
@@ -204,8 +255,8 @@ function checkRule(file: string, raw: unknown, index: number, inList: boolean, f
     if (raw.config !== undefined) rule.config = raw.config;
   }
   if (raw.backend !== undefined) rule.backend = raw.backend as string;
-  if (raw.pollInterval !== undefined) rule.pollInterval = integer('pollInterval', 10, 1000);
-  if (raw.settle !== undefined) rule.settle = integer('settle', 0, 300);
+  if (raw.pollInterval !== undefined) rule.pollInterval = ms('pollInterval', 10, 1000);
+  if (raw.settle !== undefined) rule.settle = ms('settle', 0, 300);
   return rule;
 }
 

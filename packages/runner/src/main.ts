@@ -3,7 +3,7 @@
  * and stop cleanly on SIGTERM or SIGINT.
  */
 import { parseArgs } from 'node:util';
-import { VigilError } from '@vigilfs/core';
+import { nearestOption, VigilError } from '@vigilfs/core';
 import { findConfig, loadRules, type Rule } from './config.js';
 import { createLogger, describeError } from './log.js';
 import { RuleRunner, type WatchFunction } from './rule-runner.js';
@@ -59,6 +59,39 @@ export interface MainOptions {
   signals?: NodeJS.Signals[];
 }
 
+const RUN_OPTIONS = {
+  config: { type: 'string', short: 'c' },
+  verbose: { type: 'boolean', short: 'v', multiple: true },
+  grace: { type: 'string' },
+  check: { type: 'boolean' },
+  'print-env': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/**
+ * A parseArgs error in vigil's words: "unknown option --confg (did you mean
+ * --config?)", "--config needs a value", rather than Node's text.
+ */
+function usageMessage(e: unknown, options: Record<string, { type: string; short?: string }>): string {
+  const err = e as { code?: string; message?: string };
+  const names = Object.keys(options);
+  const quoted = /'(-[^']*)'/.exec(err.message ?? '')?.[1];
+  if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && quoted) {
+    const bare = quoted.replace(/^--?/, '').split('=')[0]!;
+    const near = quoted.startsWith('--') ? nearestOption(bare, names) : undefined;
+    return `unknown option ${quoted.startsWith('--') ? `--${bare}` : quoted}${near !== undefined && names.includes(near) ? ` (did you mean --${near}?)` : ''}`;
+  }
+  if (err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    const name = names.find((n) => (err.message ?? '').includes(`--${n}`));
+    if (name) return options[name]!.type === 'string' ? `--${name} needs a value` : `--${name} takes no value`;
+  }
+  if (err.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL' && quoted === undefined) {
+    const arg = /'([^']*)'/.exec(err.message ?? '')?.[1];
+    return `unexpected argument ${arg !== undefined ? JSON.stringify(arg) : ''} (vigil run takes options only; rules name their paths)`;
+  }
+  return err.message ?? String(e);
+}
+
 /** How long commands get after their SIGTERM before SIGKILL. */
 const KILL_AFTER_MS = 2000;
 
@@ -72,19 +105,9 @@ export async function main(argv: string[], options: MainOptions): Promise<number
   const env = options.env ?? process.env;
   let values;
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        config: { type: 'string', short: 'c' },
-        verbose: { type: 'boolean', short: 'v', multiple: true },
-        grace: { type: 'string' },
-        check: { type: 'boolean' },
-        'print-env': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
+    ({ values } = parseArgs({ args: argv, options: RUN_OPTIONS }));
   } catch (e) {
-    stderr(`vigil run: ${e instanceof Error ? e.message : String(e)}\n${RUN_HELP}`);
+    stderr(`vigil run: ${usageMessage(e, RUN_OPTIONS)}\nsee vigil run --help\n`);
     return 2;
   }
   if (values.help) {

@@ -334,6 +334,46 @@ describe('configuration', () => {
     check('- name: a\n  paths: [x]\n', 'field "command"', 'missing');
     check('- name: a\n  paths: [x]\n  command: [make]\n- name: a\n  paths: [y]\n  command: [make]\n', 'rule "a" (#2)', 'duplicate');
     check('rules:\n  - name: [unclosed\n', 'cannot parse YAML');
+    // Issue 9 item 5: what JSON.stringify would print as null, and timers Node cannot hold.
+    check('- name: a\n  paths: [x]\n  command: [make]\n  concurrency: 1e309\n', 'field "concurrency"', 'must be an integer from 1 to 10000, got Infinity');
+    check('- name: a\n  paths: [x]\n  command: [make]\n  concurrency: 1.5\n', 'field "concurrency"', 'got 1.5');
+    check('- name: a\n  paths: [x]\n  command: [make]\n  debounce: 2147483648\n', 'field "debounce"', 'must be an integer (milliseconds) from 0 to 2147483647, got 2147483648');
+    check('- name: a\n  paths: [x]\n  command: [make]\n  debounce: .nan\n', 'field "debounce"', 'got NaN');
+    check('- name: a\n  paths: [x]\n  command: [make]\n  pollInterval: 1e12\n', 'field "pollInterval"', 'from 10 to 2147483647, got 1000000000000');
+    const edge = bad('- name: a\n  paths: [x]\n  command: [make]\n  debounce: 2147483647\n  concurrency: 10000\n')() as { debounce: number; concurrency: number }[];
+    expect(edge[0]).toMatchObject({ debounce: 2147483647, concurrency: 10000 });
+  });
+
+  it('reads only regular files as rules, up to 1 MiB: a FIFO, /dev/zero or a huge file is a prompt INVALID_OPTION', () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'a.yaml'), 'paths: [.]\ncommand: [make]\n');
+    const fifo = path.join(dir, 'b.yaml');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const started = Date.now();
+    const code = (f: () => unknown): [string, string] => {
+      try {
+        f();
+      } catch (e) {
+        return [(e as { code: string }).code, (e as Error).message];
+      }
+      return ['none', ''];
+    };
+    expect(code(() => loadRules(dir))).toEqual(['INVALID_OPTION', `${fifo}: is a FIFO, not a regular file; only regular files are read as rules`]);
+    expect(code(() => loadRules('/dev/zero'))).toEqual(['INVALID_OPTION', '/dev/zero: is a character device, not a regular file; only regular files are read as rules']);
+    const big = path.join(dir, 'big.json');
+    writeFileSync(big, `[${' '.repeat(1024 * 1024)}]`);
+    expect(code(() => loadRules(big))).toEqual(['INVALID_OPTION', `${big}: rule file larger than 1048576 bytes (1 MiB); rule files are small, is this the right file?`]);
+    writeFileSync(big, `[${' '.repeat(1024 * 1024 - 2)}]`);
+    expect(code(() => loadRules(big))).toEqual(['INVALID_OPTION', `${big}: no rules found`]);
+    expect(Date.now() - started).toBeLessThan(5000);
+
+    // The CLI, with a deadline: it must end on its own, with exit 2 and the message, not hang or grow.
+    for (const args of [['--config', dir], ['--config', dir, '--check'], ['--config', '/dev/zero'], ['--config', '/dev/zero', '--check']]) {
+      const r = spawnSync(process.execPath, [cli, 'run', ...args], { encoding: 'utf8', timeout: 15_000, killSignal: 'SIGKILL' });
+      expect(r.signal, `vigil run ${args.join(' ')} had to be killed`).toBe(null);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain('not a regular file; only regular files are read as rules');
+    }
   });
 
   it('reads a directory of one-rule files (JSON or YAML), named after the file when they have no name', () => {

@@ -1,12 +1,13 @@
 // The public API as a user meets it: the async iterator, info(), typed errors
 // for bad input (R10), VIGIL_BACKEND (S2), and warnings that do not end watching.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { VigilError, backends, watch, type WatchEvent } from '../src/index.js';
+import { resolveWatchOptions } from '@vigilfs/core';
+import { VigilError, Watcher, backends, watch, type WatchEvent } from '../src/index.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -167,6 +168,29 @@ describe('bad input gets a typed error and nothing else breaks (R10)', () => {
     await w.close();
   });
 
+  it('remove() with the spelling add() got silences that root; knownPaths() is the initial listing without any event', async () => {
+    const dir = tempDir();
+    mkdirSync(path.join(dir, 'one', 'sub'), { recursive: true });
+    writeFileSync(path.join(dir, 'one', 'sub', 'f'), 'x');
+    mkdirSync(path.join(dir, 'two'));
+    const w = await watch('one', { cwd: dir, pollInterval: 50 });
+    expect(w.knownPaths()).toEqual([path.join(dir, 'one'), path.join(dir, 'one', 'sub'), path.join(dir, 'one', 'sub', 'f')]);
+    const seen: string[] = [];
+    w.on('events', (b) => seen.push(...b.map((e) => path.relative(dir, e.path))));
+    await w.add('two');
+    await w.remove('two');
+    expect(w.info().map((i) => i.root)).toEqual([path.join(dir, 'one')]);
+    writeFileSync(path.join(dir, 'two', 'after-remove'), 'x');
+    writeFileSync(path.join(dir, 'one', 'later'), 'x');
+    await until(() => seen.includes(path.join('one', 'later')));
+    // A poll scan of 'two' (had it stayed) would have run by now: the later file's scan came after the write in two.
+    await w.idle();
+    expect(seen.filter((p) => p.startsWith('two'))).toEqual([]);
+    expect(w.knownPaths()).not.toContain(path.join(dir, 'two', 'after-remove'));
+    await w.close();
+    expect(w.closed).toBe(true);
+  });
+
   it('an unreadable subdirectory is a PERMISSION_DENIED warning and the rest is watched', () => {
     // Root reads everything, so this runs as the unprivileged user "nobody" in a child process.
     const dir = tempDir();
@@ -184,5 +208,28 @@ describe('bad input gets a typed error and nothing else breaks (R10)', () => {
       expect(out.warnings, backend).toContainEqual({ code: 'PERMISSION_DENIED', path: path.join(dir, 'locked') });
       expect(out.created, backend).toContain(path.join(dir, `after-${backend}.txt`));
     }
+  });
+});
+
+describe('the README documents the API', () => {
+  const readme = readFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../README.md'), 'utf8');
+  const api = readme.slice(readme.indexOf('## The API'), readme.indexOf('## What the events mean'));
+
+  it('every public member of the watcher, every event and every option', () => {
+    const members = Object.getOwnPropertyNames(Watcher.prototype).filter((m) => m !== 'constructor');
+    expect(members).toEqual(expect.arrayContaining(['add', 'remove', 'info', 'knownPaths', 'idle', 'close', 'closed']));
+    for (const m of members) expect(api, m).toMatch(new RegExp('`' + m + '(\\(|`)'));
+    expect(api).toContain('for await (const batch of watcher)');
+    for (const e of ['events', 'warning', 'error', 'close']) expect(api).toContain(`on('${e}'`);
+    const options = Object.keys(resolveWatchOptions({}, {})).filter((o) => o !== 'backendSource');
+    expect(options.length).toBeGreaterThanOrEqual(11);
+    for (const o of options) expect(api, o).toMatch(new RegExp('^\\| `' + o + '` \\|', 'm'));
+  });
+
+  it('a migration row for every chokidar and @parcel/watcher option and call people reach for', () => {
+    const chokidar = api.slice(api.indexOf('### Coming from chokidar'), api.indexOf('### Coming from @parcel/watcher'));
+    for (const o of ['ignored', 'persistent', 'cwd', 'depth', 'usePolling', 'interval', 'awaitWriteFinish', 'followSymlinks', 'ignoreInitial', 'atomic', 'add(', 'unwatch(', 'close(', 'getWatched(']) expect(chokidar, o).toContain(o);
+    const parcel = api.slice(api.indexOf('### Coming from @parcel/watcher'));
+    for (const o of ['subscribe(', 'unsubscribe(', 'ignore', 'backend', 'writeSnapshot', 'getEventsSince']) expect(parcel, o).toContain(o);
   });
 });

@@ -1,62 +1,14 @@
 // The vigil CLI, run as a user runs it: the built bin in a child process.
 // `npm test` builds first; run `node scripts/setup.mjs --build-only` before
 // running this file alone.
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { checkBuilt, cleanUp, cli, run, tempDir } from './cli-helpers.js';
 
-const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/cli.js');
-const dirs: string[] = [];
-const children: ChildProcessWithoutNullStreams[] = [];
-
-beforeAll(() => {
-  if (!existsSync(cli)) throw new Error(`${cli} is missing: run "node scripts/setup.mjs --build-only" (npm test does) first`);
-});
-afterEach(() => {
-  for (const c of children.splice(0)) c.kill('SIGKILL');
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-function tempDir(): string {
-  const d = mkdtempSync(path.join(tmpdir(), 'vigil-cli-'));
-  dirs.push(d);
-  return d;
-}
-
-/** A running CLI whose output lines can be awaited with a deadline. */
-function run(args: string[], cwd?: string) {
-  const child = spawn(process.execPath, [cli, ...args], { cwd, env: { ...process.env, VIGIL_BACKEND: '' } });
-  children.push(child);
-  const lines = { stdout: [] as string[], stderr: [] as string[] };
-  const waiters: (() => void)[] = [];
-  for (const stream of ['stdout', 'stderr'] as const) {
-    let buf = '';
-    child[stream].setEncoding('utf8').on('data', (chunk: string) => {
-      buf += chunk;
-      const parts = buf.split('\n');
-      buf = parts.pop()!;
-      lines[stream].push(...parts);
-      for (const w of waiters.splice(0)) w();
-    });
-  }
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  async function waitFor(stream: 'stdout' | 'stderr', test: (line: string) => boolean, ms = 10_000): Promise<string> {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const hit = lines[stream].find(test);
-      if (hit !== undefined) return hit;
-      if (Date.now() > deadline) throw new Error(`no ${stream} line matched within ${ms} ms; got:\n${lines.stdout.join('\n')}\n--\n${lines.stderr.join('\n')}`);
-      await new Promise<void>((resolve) => {
-        waiters.push(resolve);
-        setTimeout(resolve, 50);
-      });
-    }
-  }
-  return { child, lines, exited, waitFor };
-}
+beforeAll(checkBuilt);
+afterEach(cleanUp);
 
 describe('vigil CLI', () => {
   it('prints one JSON object per event with --json, and exits 0 on SIGINT', async () => {
