@@ -124,6 +124,15 @@ if (nativeFailures.length) {
   log(`warning: ${msg}`);
 }
 
+// 2b. In CI, the prebuilt binaries of every target this machine can build
+// (scripts/prebuild.mjs: linux-x64-glibc, and linux-arm64-glibc with the
+// aarch64 cross compiler), which the install smoke test (tests/install) packs
+// and loads; a missing cross toolchain fails CI. Elsewhere run it by hand.
+if (strict && existsSync(path.join(root, 'scripts', 'prebuild.mjs'))) {
+  const r = spawnSync(process.execPath, [path.join(root, 'scripts', 'prebuild.mjs')], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) fail('building the prebuilt binaries failed (scripts/prebuild.mjs)');
+}
+
 // 3. TypeScript packages, dependencies first.
 const pkgsRoot = path.join(root, 'packages');
 const pkgs = new Map();

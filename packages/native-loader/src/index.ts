@@ -104,14 +104,44 @@ export function loadAddon<T>(spec: AddonSpec<T>, platform: NodeJS.Platform = pro
     }
     return { ok: true, addon, file };
   }
+  const triple = targetTriple(platform);
+  const pkg = prebuiltPackage(spec.name, triple);
+  const shipped = shippedTargets(spec);
+  const get =
+    shipped === undefined || shipped.includes(triple)
+      ? `Install ${pkg}: npm installs it with vigilfs as an optional dependency, unless optional dependencies were omitted ` +
+        `(--omit=optional) or the lockfile was made on another platform.`
+      : `vigil ships no prebuilt ${spec.name} addon for ${triple} (it ships ${shipped.join(', ') || 'none'}).`;
   return {
     ok: false,
     tried,
     reason:
-      `no ${spec.name} addon for ${targetTriple(platform)}; looked at:\n  ${tried.join('\n  ')}\n` +
-      `Install ${prebuiltPackage(spec.name, targetTriple(platform))} (npm installs it with vigilfs where it exists), ` +
-      `or build it from a checkout of vigil with \`npm run build\` (node-gyp and a C++ compiler).`,
+      `no ${spec.name} addon for ${triple}; looked at:\n  ${tried.join('\n  ')}\n${get} ` +
+      `To build one: in a checkout of vigil, \`npm run build\` (node-gyp, a C++17 compiler, make, python3), then set ` +
+      `VIGIL_${spec.name.toUpperCase()}_ADDON=<checkout>/native/${spec.name}/build/Release/${spec.file}.`,
   };
+}
+
+/**
+ * The targets the calling package ships a per-platform package for: its
+ * package.json's optionalDependencies named `@vigilfs/<name>-<target>`, or
+ * undefined when its package.json cannot be read (a bundle).
+ */
+function shippedTargets(spec: Pick<AddonSpec<unknown>, 'name' | 'from'>): string[] | undefined {
+  const fromFile = spec.from.startsWith('file:') ? fileURLToPath(spec.from) : spec.from;
+  for (let dir = path.dirname(fromFile); ; dir = path.dirname(dir)) {
+    const manifest = path.join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      try {
+        const json = JSON.parse(readFileSync(manifest, 'utf8')) as { optionalDependencies?: Record<string, string> };
+        const prefix = `@vigilfs/${spec.name}-`;
+        return Object.keys(json.optionalDependencies ?? {}).filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
+      } catch {
+        return undefined;
+      }
+    }
+    if (path.dirname(dir) === dir) return undefined;
+  }
 }
 
 const warned = new Set<string>();

@@ -58,6 +58,19 @@ describe('native loader', () => {
     expect(load.reason).toContain('npm run build');
   });
 
+  it('says when vigil ships no binary for this target, and how to build and use one', () => {
+    const { root, spec } = layout({});
+    writeFileSync(
+      path.join(root, 'node_modules', '@vigilfs', 'demo', 'package.json'),
+      JSON.stringify({ name: '@vigilfs/demo', optionalDependencies: { '@vigilfs/demo-plan9-mips': '0.1.0' } }),
+    );
+    const load = loadAddon(spec);
+    expect(load.ok).toBe(false);
+    if (load.ok) return;
+    expect(load.reason).toContain(`vigil ships no prebuilt demo addon for ${targetTriple()} (it ships plan9-mips)`);
+    expect(load.reason).toContain('VIGIL_DEMO_ADDON=<checkout>/native/demo/build/Release/vigil_demo.node');
+  });
+
   it('a package that is not installed is named as such', () => {
     const { spec } = layout({});
     const load = loadAddon(spec);
