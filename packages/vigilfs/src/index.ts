@@ -12,16 +12,18 @@
  * of @vigilfs/core.
  */
 import { createWatcher, type Backend, type PlatformFacts, type WatchOptions, type Watcher } from '@vigilfs/core';
-import { linuxPlatform } from '@vigilfs/fsinfo';
+import { darwinPlatform, linuxPlatform } from '@vigilfs/fsinfo';
+import { fseventsBackend } from '@vigilfs/fsevents';
 import { inotifyBackend, loadInotifyAddon, watchMountTable } from '@vigilfs/inotify';
 import { pollBackend } from '@vigilfs/poll';
 
 /** Every backend this build knows, highest priority first (the order `auto` tries them in); each probe says where it runs. */
-export const backends: readonly Backend[] = [inotifyBackend, pollBackend];
+export const backends: readonly Backend[] = [inotifyBackend, fseventsBackend, pollBackend];
 
 /** The running platform's facts: filesystem types, mounts below a root, mount-table changes. */
 function platformFacts(): PlatformFacts | undefined {
   if (process.platform === 'linux') return linuxPlatform(loadInotifyAddon().ok ? watchMountTable : undefined);
+  if (process.platform === 'darwin') return darwinPlatform();
   return undefined;
 }
 
