@@ -5,7 +5,7 @@
 // poll backend on the same tree. For each: idle CPU, and the delay from a
 // create in a directory without a watch to its event.
 //
-//   node bench/watch-limit.mjs [--vigil path/to/vigilfs/dist/index.js] [--free N]
+//   node bench/watch-limit.mjs [--vigil path/to/vigilfs/dist/index.js] [--free N] [--runs inotify:500,poll:500]
 //
 // Needs root (it writes /proc/sys/fs/inotify/max_user_watches). The tree is on
 // /dev/shm (tmpfs). `--vigil` points at another build of vigil (an older
@@ -20,6 +20,11 @@ const argv = process.argv.slice(2);
 const arg = (name, fallback) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : fallback);
 const vigil = path.resolve(arg('--vigil', path.join(here, '..', 'packages', 'vigilfs', 'dist', 'index.js')));
 const free = Number(arg('--free', 500));
+// `--runs inotify:500,poll:500` measures only those backend:pollInterval pairs.
+const runs = arg('--runs', 'inotify:1000,inotify:500,poll:1000,poll:500')
+  .split(',')
+  .map((pair) => pair.split(':'))
+  .map(([backend, ms]) => [backend, Number(ms)]);
 const SYSCTL = '/proc/sys/fs/inotify/max_user_watches';
 
 /** inotify watches this user holds now, in every process (the limit counts them all). */
@@ -75,16 +80,23 @@ try {
   const limit = watchesInUse() + free;
   fs.writeFileSync(SYSCTL, String(limit));
   console.log(`tree: ${dirCount} directories on tmpfs (${root}); max_user_watches ${original} -> ${limit} for this run (${free} free); vigil: ${vigil}`);
-  for (const [backend, pollInterval] of [['inotify', 1000], ['inotify', 500], ['poll', 1000], ['poll', 500]]) {
-    rows.push({ backend, pollInterval, ...(await runChild({ vigil, root, backend, pollInterval, probeDirs: dirs.slice(-10) })) });
+  for (const [backend, pollInterval] of runs) {
+    // 20 directories spread over the tree: which ones get the 500 watches depends on
+    // walk order (tmpfs lists newest first), so most, not all, probes land in
+    // unwatched directories and the median is theirs. File names are per run, so a
+    // later run's probe is a create, not a write to an earlier run's file.
+    const probeDirs = Array.from({ length: 20 }, (_, i) => dirs[Math.floor((i * dirs.length) / 20) + 7]);
+    rows.push({ backend, pollInterval, ...(await runChild({ vigil, root, backend, pollInterval, probeDirs, tag: `${backend}-${pollInterval}` })) });
   }
 } finally {
   restore();
   fs.rmSync(root, { recursive: true, force: true });
 }
 console.log(`max_user_watches restored to ${fs.readFileSync(SYSCTL, 'utf8').trim()}`);
+// A delay is null when every probe was missed (NaN does not survive IPC).
+const ms = (v) => (v === null || Number.isNaN(v) ? '—' : v.toFixed(0));
 console.log('| backend | pollInterval | watch limit warning | idle CPU (ms/s) | create in an unwatched dir → event: median / max (ms) | missed |');
 console.log('| --- | --- | --- | --- | --- | --- |');
 for (const r of rows) {
-  console.log(`| ${r.backend} | ${r.pollInterval} | ${r.limitWarning ? 'yes' : 'no'} | ${r.idleCpuMsPerS.toFixed(1)} | ${r.latencyMedian.toFixed(0)} / ${r.latencyMax.toFixed(0)} | ${r.missed} |`);
+  console.log(`| ${r.backend} | ${r.pollInterval} | ${r.limitWarning ? 'yes' : 'no'} | ${r.idleCpuMsPerS.toFixed(1)} | ${ms(r.latencyMedian)} / ${ms(r.latencyMax)} | ${r.missed} |`);
 }

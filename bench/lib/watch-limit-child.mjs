@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-const { vigil, root, backend, pollInterval, probeDirs } = JSON.parse(process.argv[2]);
+const { vigil, root, backend, pollInterval, probeDirs, tag } = JSON.parse(process.argv[2]);
 const { watch } = await import(vigil);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const w = await watch(root, { backend, pollInterval });
@@ -22,11 +22,11 @@ const t0 = performance.now();
 await sleep(10_000);
 const used = process.cpuUsage(cpu0);
 const idleCpuMsPerS = (used.user + used.system) / 1000 / ((performance.now() - t0) / 1000);
-// Creates in directories at the end of the walk (the ones without a watch), one at a time.
+// Creates spread over the tree (most in directories without a watch), one at a time.
 const delays = [];
 let missed = 0;
 for (let i = 0; i < probeDirs.length; i++) {
-  const file = path.join(probeDirs[i], `probe${i}`);
+  const file = path.join(probeDirs[i], `probe-${tag}-${i}`);
   const at = performance.now();
   fs.writeFileSync(file, 'x');
   const deadline = at + 4 * pollInterval + 15_000;
