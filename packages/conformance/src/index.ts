@@ -61,17 +61,29 @@ export interface ConformanceOptions {
   scenarios?: readonly Scenario[];
   /** Timing; default {@link DEFAULT_SETTINGS}. */
   settings?: Partial<RunSettings>;
+  /**
+   * Scenarios this target is known to fail, by id, each with its reason (a
+   * documented difference of the platform or of an emulation, e.g. Wine or the
+   * FSEvents model). They run as expected failures: one that starts passing
+   * fails the run, so the entry gets removed. An id that names no scenario
+   * throws, so a renamed scenario cannot leave a stale entry behind.
+   */
+  expectedFailures?: Readonly<Record<string, string>>;
 }
 
 /**
  * Registers one test per scenario for `target`, in a `describe` named after
  * the backend. A scenario whose `requires` the backend does not meet is
  * registered as skipped with the reason in its name (a declared gate); one
- * marked `known-failure` runs as an expected failure with the reason in its name.
+ * marked `known-failure`, or listed in `options.expectedFailures` for this
+ * target, runs as an expected failure with the reason in its name.
  */
 export function runConformance(target: ConformanceTarget, api: TestApi, options: ConformanceOptions = {}): void {
   const scenarios = options.scenarios ?? loadScenarios();
   const settings: RunSettings = { ...DEFAULT_SETTINGS, ...options.settings };
+  const expectedFailures = options.expectedFailures ?? {};
+  const unknown = Object.keys(expectedFailures).filter((id) => !scenarios.some((s) => s.id === id));
+  if (unknown.length) throw new Error(`expectedFailures for ${target.name} names no scenario: ${unknown.join(', ')}`);
   api.describe(`conformance: ${target.name}`, () => {
     for (const s of scenarios) {
       const unmet = s.requires.filter((c) => !c.test(target.capabilities));
@@ -86,6 +98,8 @@ export function runConformance(target: ConformanceTarget, api: TestApi, options:
         api.it.skipIf(true)(`${name} (skipped: ${why})`, fn, timeout);
       } else if (s.knownFailure) {
         api.it.fails(`${name} (known failure: ${s.knownFailure})`, fn, timeout);
+      } else if (expectedFailures[s.id]) {
+        api.it.fails(`${name} (expected to fail on ${target.name}: ${expectedFailures[s.id]})`, fn, timeout);
       } else {
         api.it(name, fn, timeout);
       }
