@@ -160,7 +160,12 @@ function compileFloor() {
 function floorWalk(bin, root) {
   const r = spawnSync(bin, [root, '2', '0'], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`lstat-walk failed: ${r.stderr}`);
-  const last = r.stdout.trim().split('\n').filter((l) => l.startsWith('scan ')).at(-1).split(' ');
+  const last = r.stdout
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('scan '))
+    .at(-1)
+    .split(' ');
   return { cpuMs: Number(last[5]), entries: Number(last[3]) };
 }
 
@@ -168,17 +173,42 @@ async function main() {
   const bundleDir = path.join(pollPkg, 'node_modules', `.vigil-bench-scanner-${process.pid}`);
   const t0 = performance.now();
   const { reused } = ensureTree(opts.root, opts.files, opts.dirs);
-  console.log(`tree: ${opts.files} files in ${opts.dirs} directories under ${opts.root} (filesystem: ${fsType(opts.root)}; ` +
-    `${reused ? 'reused' : `created in ${((performance.now() - t0) / 1000).toFixed(1)} s`})`);
-  console.log(`${opts.scans} idle scans per implementation, ${opts.interval} ms apart; node ${process.version}, ${os.cpus().length} cpus, ${os.cpus()[0]?.model}`);
+  console.log(
+    `tree: ${opts.files} files in ${opts.dirs} directories under ${opts.root} (filesystem: ${fsType(opts.root)}; ` +
+      `${reused ? 'reused' : `created in ${((performance.now() - t0) / 1000).toFixed(1)} s`})`,
+  );
+  console.log(
+    `${opts.scans} idle scans per implementation, ${opts.interval} ms apart; node ${process.version}, ${os.cpus().length} cpus, ${os.cpus()[0]?.model}`,
+  );
   const floorBin = compileFloor();
   try {
     const bundle = await bundleScanner(bundleDir);
     const results = {};
     for (const kind of ['native', 'js']) {
-      const r = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), '--child', kind, '--bundle', bundle,
-        '--root', opts.root, '--files', String(opts.files), '--dirs', String(opts.dirs), '--scans', String(opts.scans),
-        '--interval', String(opts.interval), '--floor', floorBin], { encoding: 'utf8', maxBuffer: 1 << 24 });
+      const r = spawnSync(
+        process.execPath,
+        [
+          '--expose-gc',
+          fileURLToPath(import.meta.url),
+          '--child',
+          kind,
+          '--bundle',
+          bundle,
+          '--root',
+          opts.root,
+          '--files',
+          String(opts.files),
+          '--dirs',
+          String(opts.dirs),
+          '--scans',
+          String(opts.scans),
+          '--interval',
+          String(opts.interval),
+          '--floor',
+          floorBin,
+        ],
+        { encoding: 'utf8', maxBuffer: 1 << 24 },
+      );
       if (r.status !== 0) {
         console.log(`${kind}: failed: ${r.stderr.trim().split('\n').slice(0, 5).join(' | ')}`);
         continue;
@@ -192,14 +222,18 @@ async function main() {
       const m = median(r.idleCpuMs);
       const f = median(r.floorCpuMs);
       const range = (xs) => `${median(xs).toFixed(1)} (${Math.min(...xs).toFixed(1)}..${Math.max(...xs).toFixed(1)})`;
-      console.log(`${kind.padEnd(6)}: ${range(r.idleCpuMs)} ms; floor meanwhile ${range(r.floorCpuMs)} ms ` +
-        `(${((f * 1000) / entries).toFixed(2)} µs/entry over ${entries} entries) => ${(m / f).toFixed(2)}x floor; wall median ${median(r.idleWallMs).toFixed(1)} ms`);
+      console.log(
+        `${kind.padEnd(6)}: ${range(r.idleCpuMs)} ms; floor meanwhile ${range(r.floorCpuMs)} ms ` +
+          `(${((f * 1000) / entries).toFixed(2)} µs/entry over ${entries} entries) => ${(m / f).toFixed(2)}x floor; wall median ${median(r.idleWallMs).toFixed(1)} ms`,
+      );
       console.log(`        first scan (all ${r.entries} entries added): ${r.firstCpuMs.toFixed(0)} ms CPU, ${r.firstWallMs.toFixed(0)} ms wall`);
       const net = r.rssFirstScanGrowth + r.rssIdleGrowth;
-      console.log(`        RSS +${mb(r.rssFirstScanGrowth)} right after the first scan (its result objects included), ` +
-        `${r.rssIdleGrowth >= 0 ? '+' : ''}${mb(r.rssIdleGrowth)} over ${opts.scans} idle scans, net ${net >= 0 ? '+' : ''}${mb(net)}; ` +
-        `JS heap ${r.heapGrowthIdle >= 0 ? '+' : ''}${(r.heapGrowthIdle / 1024).toFixed(0)} KB allocated over the idle scans (no GC in between)` +
-        `${r.nativeBytes === undefined ? '' : `; native listings hold ${mb(r.nativeBytes)}`}; dirs reported while idle: ${r.reportedDirsWhileIdle}`);
+      console.log(
+        `        RSS +${mb(r.rssFirstScanGrowth)} right after the first scan (its result objects included), ` +
+          `${r.rssIdleGrowth >= 0 ? '+' : ''}${mb(r.rssIdleGrowth)} over ${opts.scans} idle scans, net ${net >= 0 ? '+' : ''}${mb(net)}; ` +
+          `JS heap ${r.heapGrowthIdle >= 0 ? '+' : ''}${(r.heapGrowthIdle / 1024).toFixed(0)} KB allocated over the idle scans (no GC in between)` +
+          `${r.nativeBytes === undefined ? '' : `; native listings hold ${mb(r.nativeBytes)}`}; dirs reported while idle: ${r.reportedDirsWhileIdle}`,
+      );
     }
     if (results.native) {
       const ratio = median(results.native.idleCpuMs) / median(results.native.floorCpuMs);

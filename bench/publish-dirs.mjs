@@ -74,7 +74,9 @@ async function oneRun() {
   };
 }
 
-console.log(`publish-dirs: ${DIRS} directories of ${FILES} files created, filled and renamed at once, 1 empty one, then a file in each; backend ${backend}; vigil: ${vigil}`);
+console.log(
+  `publish-dirs: ${DIRS} directories of ${FILES} files created, filled and renamed at once, 1 empty one, then a file in each; backend ${backend}; vigil: ${vigil}`,
+);
 console.log('| run | expected paths | not reported | never known (not reported, not in knownPaths()) | time to last report (ms) |');
 console.log('| --- | --- | --- | --- | --- |');
 for (let r = 1; r <= runs; r++) {

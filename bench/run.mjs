@@ -31,8 +31,38 @@ if (want('inotify') && process.platform !== 'linux') {
 }
 
 const P = quick
-  ? { pollIdleWindows: 2, pollSamples: 1, readyCapMs: 30000, readyRuns: 1, readyIdleWindows: 0, readyLatency: false, inoIdleWindows: 1, inoSamples: 30, burstFiles: 5000, stallFiles: 12000, burstDirs: 20, renames: 60, mkdirs: 40, floorScans: 2 }
-  : { pollIdleWindows: 10, pollSamples: 10, readyCapMs: 120000, readyRuns: 5, readyIdleWindows: 2, readyLatency: true, inoIdleWindows: 5, inoSamples: 200, burstFiles: 50000, stallFiles: 50000, burstDirs: 100, renames: 300, mkdirs: 200, floorScans: 11 };
+  ? {
+      pollIdleWindows: 2,
+      pollSamples: 1,
+      readyCapMs: 30000,
+      readyRuns: 1,
+      readyIdleWindows: 0,
+      readyLatency: false,
+      inoIdleWindows: 1,
+      inoSamples: 30,
+      burstFiles: 5000,
+      stallFiles: 12000,
+      burstDirs: 20,
+      renames: 60,
+      mkdirs: 40,
+      floorScans: 2,
+    }
+  : {
+      pollIdleWindows: 10,
+      pollSamples: 10,
+      readyCapMs: 120000,
+      readyRuns: 5,
+      readyIdleWindows: 2,
+      readyLatency: true,
+      inoIdleWindows: 5,
+      inoSamples: 200,
+      burstFiles: 50000,
+      stallFiles: 50000,
+      burstDirs: 100,
+      renames: 300,
+      mkdirs: 200,
+      floorScans: 11,
+    };
 const INTERVAL = 1000;
 
 const t0 = Date.now();
@@ -40,7 +70,11 @@ const fmt = (x, d = 1) => (x === undefined || x === null || Number.isNaN(x) ? '�
 const mb = (b) => (b === undefined ? '—' : (b / 2 ** 20).toFixed(1));
 const ratio = (a, b) => (a == null || b == null || !Number.isFinite(a) || !Number.isFinite(b) || b === 0 ? '—' : `${(a / b).toFixed(2)}x`);
 const verdict = (ok) => (ok === undefined ? '—' : ok ? 'met' : 'NOT met');
-const load = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
+const load = () =>
+  os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
 
 function table(header, rows) {
   const all = [header, ...rows].map((r) => r.map((c) => String(c)));
@@ -66,7 +100,11 @@ function runChild(config, timeoutMs, env = {}) {
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
-      if (!result) result = { name: config.name, error: `child exited ${signal ?? code} without a result${signal === 'SIGKILL' ? ` (killed after ${timeoutMs / 1000} s)` : ''}: ${stderr.slice(-800)}` };
+      if (!result)
+        result = {
+          name: config.name,
+          error: `child exited ${signal ?? code} without a result${signal === 'SIGKILL' ? ` (killed after ${timeoutMs / 1000} s)` : ''}: ${stderr.slice(-800)}`,
+        };
       if (result.error) console.log(`  ! ${config.name}: ${result.error.split('\n').slice(0, 4).join(' | ')}`);
       if (config.mode === 'full') console.log(`    (${config.name} child: ${((performance.now() - started) / 1000).toFixed(1)} s)`);
       resolve(result);
@@ -85,11 +123,15 @@ if (fs.existsSync(root)) {
 }
 const bins = tmpDir();
 console.log(`vigil bench${quick ? ' (--quick)' : ''}: ${new Date().toISOString()}`);
-console.log(`machine: ${os.cpus().length} cores (${os.cpus()[0]?.model}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${os.release()}, node ${process.version}`);
+console.log(
+  `machine: ${os.cpus().length} cores (${os.cpus()[0]?.model}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${os.release()}, node ${process.version}`,
+);
 console.log(`load average at start (1/5/15 min): ${load()}`);
 const g0 = performance.now();
 const tree = generateTree(root, shape);
-console.log(`tree: ${root} on ${fsType(root)}: ${tree.files} files, ${tree.dirs} directories (${shape.a * shape.b * shape.c} leaf directories), generated in ${((performance.now() - g0) / 1000).toFixed(1)} s`);
+console.log(
+  `tree: ${root} on ${fsType(root)}: ${tree.files} files, ${tree.dirs} directories (${shape.a * shape.b * shape.c} leaf directories), generated in ${((performance.now() - g0) / 1000).toFixed(1)} s`,
+);
 const floors = {
   lstat: compileFloor('lstat-walk', bins),
   inotify: compileFloor('inotify-walk', bins),
@@ -100,7 +142,10 @@ const common = { root, shape, writer: floors.writer };
 function lstatFloor(scans) {
   const r = spawnSync(floors.lstat, [root, String(scans), String(INTERVAL)], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`lstat-walk failed: ${r.stderr}`);
-  const cpu = r.stdout.split('\n').filter((l) => l.startsWith('scan ')).map((l) => Number(l.split(' ')[5]));
+  const cpu = r.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('scan '))
+    .map((l) => Number(l.split(' ')[5]));
   return cpu.slice(1); // the first walk is cold
 }
 
@@ -113,7 +158,17 @@ function inotifyFloor() {
 // --- 1. polling ---------------------------------------------------------------------
 async function benchPoll() {
   console.log(`\n## 1. Polling (interval ${INTERVAL} ms)`);
-  const cfg = { ...common, backend: 'poll', interval: INTERVAL, readyCapMs: P.readyCapMs, idleWarmupMs: INTERVAL, idleWindows: P.pollIdleWindows, idleWindowMs: INTERVAL, latencySamples: P.pollSamples, mode: 'full' };
+  const cfg = {
+    ...common,
+    backend: 'poll',
+    interval: INTERVAL,
+    readyCapMs: P.readyCapMs,
+    idleWarmupMs: INTERVAL,
+    idleWindows: P.pollIdleWindows,
+    idleWindowMs: INTERVAL,
+    latencySamples: P.pollSamples,
+    mode: 'full',
+  };
   console.log(`  floor (lstat-walk.c, ${P.floorScans} walks ${INTERVAL} ms apart) ...`);
   const floorA = lstatFloor(P.floorScans);
   console.log(`  vigil (backend 'poll') ...`);
@@ -123,7 +178,9 @@ async function benchPoll() {
   const floorB = quick ? [] : lstatFloor(P.floorScans);
   const floorScans = [...floorA, ...floorB];
   const floorPerS = (median(floorScans) * 1000) / INTERVAL;
-  console.log(`  floor walk CPU per scan: median ${fmt(median(floorScans), 1)} ms (before vigil: ${fmt(median(floorA))}, after chokidar: ${fmt(median(floorB))})`);
+  console.log(
+    `  floor walk CPU per scan: median ${fmt(median(floorScans), 1)} ms (before vigil: ${fmt(median(floorA))}, after chokidar: ${fmt(median(floorB))})`,
+  );
 
   const lat = (r, k, f) => (r.latency && r.latency[k].length ? f(r.latency[k]) : undefined);
   const max = (xs) => Math.max(...xs);
@@ -131,11 +188,47 @@ async function benchPoll() {
   const cNote = c.notReady ? ` (NOT ready after ${P.readyCapMs / 1000} s)` : '';
   const vIdle = v.idleCpuMsPerS;
   const rows = [
-    ['ready time (s)', fmt(v.readyMs / 1000, 2), c.notReady ? `> ${P.readyCapMs / 1000}` : fmt(c.readyMs / 1000, 2), '—', ratio(v.readyMs, c.readyMs), '—', 'vigil < 2 s', verdict(v.readyMs < 2000)],
+    [
+      'ready time (s)',
+      fmt(v.readyMs / 1000, 2),
+      c.notReady ? `> ${P.readyCapMs / 1000}` : fmt(c.readyMs / 1000, 2),
+      '—',
+      ratio(v.readyMs, c.readyMs),
+      '—',
+      'vigil < 2 s',
+      verdict(v.readyMs < 2000),
+    ],
     ['CPU to get ready (ms)', fmt(v.setupCpuMs, 0), fmt(c.setupCpuMs, 0) + cNote, '—', ratio(v.setupCpuMs, c.setupCpuMs), '—', '', ''],
-    [`idle CPU (ms per s, mean over ${P.pollIdleWindows} s)`, fmt(vIdle, 2), fmt(c.idleCpuMsPerS, 2), fmt(floorPerS, 2), ratio(vIdle, c.idleCpuMsPerS), ratio(vIdle, floorPerS), '≤ 0.5x chokidar, ≤ 1.3x floor', `${verdict(c.idleCpuMsPerS ? vIdle <= 0.5 * c.idleCpuMsPerS : undefined)}, ${verdict(vIdle <= 1.3 * floorPerS)}`],
-    ['idle CPU (ms per 1 s window, median)', fmt(median(v.idleWindowsMsPerS ?? []), 2), fmt(median(c.idleWindowsMsPerS ?? []), 2), fmt(floorPerS, 2), ratio(median(v.idleWindowsMsPerS ?? []), median(c.idleWindowsMsPerS ?? [])), ratio(median(v.idleWindowsMsPerS ?? []), floorPerS), '', ''],
-    ['RSS growth after ready (MB)', mb(v.rssGrowth), mb(c.rssGrowth) + cNote, '—', ratio(v.rssGrowth, c.rssGrowth), '—', '≤ 1/20 (0.05x) chokidar', verdict(c.rssGrowth ? v.rssGrowth <= c.rssGrowth / 20 : undefined)],
+    [
+      `idle CPU (ms per s, mean over ${P.pollIdleWindows} s)`,
+      fmt(vIdle, 2),
+      fmt(c.idleCpuMsPerS, 2),
+      fmt(floorPerS, 2),
+      ratio(vIdle, c.idleCpuMsPerS),
+      ratio(vIdle, floorPerS),
+      '≤ 0.5x chokidar, ≤ 1.3x floor',
+      `${verdict(c.idleCpuMsPerS ? vIdle <= 0.5 * c.idleCpuMsPerS : undefined)}, ${verdict(vIdle <= 1.3 * floorPerS)}`,
+    ],
+    [
+      'idle CPU (ms per 1 s window, median)',
+      fmt(median(v.idleWindowsMsPerS ?? []), 2),
+      fmt(median(c.idleWindowsMsPerS ?? []), 2),
+      fmt(floorPerS, 2),
+      ratio(median(v.idleWindowsMsPerS ?? []), median(c.idleWindowsMsPerS ?? [])),
+      ratio(median(v.idleWindowsMsPerS ?? []), floorPerS),
+      '',
+      '',
+    ],
+    [
+      'RSS growth after ready (MB)',
+      mb(v.rssGrowth),
+      mb(c.rssGrowth) + cNote,
+      '—',
+      ratio(v.rssGrowth, c.rssGrowth),
+      '—',
+      '≤ 1/20 (0.05x) chokidar',
+      verdict(c.rssGrowth ? v.rssGrowth <= c.rssGrowth / 20 : undefined),
+    ],
     ['RSS at ready (MB)', mb(v.rssAtReady), mb(c.rssAtReady), '—', ratio(v.rssAtReady, c.rssAtReady), '—', '', ''],
     ['events while idle', v.idleEvents ?? '—', c.idleEvents ?? '—', '—', '', '', '0', ''],
   ];
@@ -143,18 +236,47 @@ async function benchPoll() {
     const vm = lat(v, k, median);
     const vx = lat(v, k, max);
     rows.push([`${k} → event latency median (ms)`, fmt(vm, 0), fmt(lat(c, k, median), 0), '—', ratio(vm, lat(c, k, median)), '—', '', '']);
-    rows.push([`${k} → event latency max (ms), missed`, `${fmt(vx, 0)}, ${missed(v, k) ?? '—'} missed`, `${fmt(lat(c, k, max), 0)}, ${missed(c, k) ?? '—'} missed`, '—', ratio(vx, lat(c, k, max)), '—', `≤ ${INTERVAL + 50} ms`, verdict(vx !== undefined ? vx <= INTERVAL + 50 && missed(v, k) === 0 : undefined)]);
+    rows.push([
+      `${k} → event latency max (ms), missed`,
+      `${fmt(vx, 0)}, ${missed(v, k) ?? '—'} missed`,
+      `${fmt(lat(c, k, max), 0)}, ${missed(c, k) ?? '—'} missed`,
+      '—',
+      ratio(vx, lat(c, k, max)),
+      '—',
+      `≤ ${INTERVAL + 50} ms`,
+      verdict(vx !== undefined ? vx <= INTERVAL + 50 && missed(v, k) === 0 : undefined),
+    ]);
   }
   console.log('');
   table(['polling', 'vigil', 'chokidar', 'floor (C)', 'vigil/chokidar', 'vigil/floor', 'target', 'vigil'], rows);
-  console.log(`(latency: ${P.pollSamples} samples each, one write every ~U(0, ${INTERVAL}) ms; vigil idle windows ms/s: ${(v.idleWindowsMsPerS ?? []).map((x) => x.toFixed(1)).join(' ')})`);
+  console.log(
+    `(latency: ${P.pollSamples} samples each, one write every ~U(0, ${INTERVAL}) ms; vigil idle windows ms/s: ${(v.idleWindowsMsPerS ?? []).map((x) => x.toFixed(1)).join(' ')})`,
+  );
   return { v, c, floorScans };
 }
 
 // --- 2. inotify ------------------------------------------------------------------------
 async function benchInotify() {
   console.log(`\n## 2. inotify`);
-  const base = { ...common, backend: 'inotify', readyCapMs: P.readyCapMs, idleWarmupMs: 500, idleWindows: P.inoIdleWindows, idleWindowMs: 1000, latencySamples: P.inoSamples, burstDirs: P.burstDirs, burstQuietMs: quick ? 600 : 2000, tailQuietMs: quick ? 200 : 1000, setupQuietMs: quick ? 100 : 300, burstMaxMs: 60000, stallFiles: P.stallFiles, stallMs: 2000, renames: P.renames, mkdirs: P.mkdirs, mkdirFiles: 5 };
+  const base = {
+    ...common,
+    backend: 'inotify',
+    readyCapMs: P.readyCapMs,
+    idleWarmupMs: 500,
+    idleWindows: P.inoIdleWindows,
+    idleWindowMs: 1000,
+    latencySamples: P.inoSamples,
+    burstDirs: P.burstDirs,
+    burstQuietMs: quick ? 600 : 2000,
+    tailQuietMs: quick ? 200 : 1000,
+    setupQuietMs: quick ? 100 : 300,
+    burstMaxMs: 60000,
+    stallFiles: P.stallFiles,
+    stallMs: 2000,
+    renames: P.renames,
+    mkdirs: P.mkdirs,
+    mkdirFiles: 5,
+  };
   const ready = { floor: [], vigil: [], parcel: [], nsfw: [], chokidar: [] };
   const rssG = { vigil: [], parcel: [], nsfw: [], chokidar: [] };
   const idleCpu = { vigil: [], parcel: [], nsfw: [], chokidar: [] };
@@ -201,22 +323,103 @@ async function benchInotify() {
   const lmissed = (name) => lats[name].reduce((n, l) => n + l.missed, 0);
   const cell = (name, f) => (full[name]?.error && full[name].readyMs === undefined ? 'failed' : f(full[name] ?? {}));
   const rows = [
-    [`ready time (ms), median of ${P.readyRuns + 1} runs (chokidar: 1)`, fmt(vr, 1), ...peers.map((p) => fmt(m(ready[p]), 1)), fmt(fr, 1), ratio(vr, pr), ratio(vr, fr), '≤ 0.5x parcel, ≤ 1.5x floor', `${verdict(pr ? vr <= 0.5 * pr : undefined)}, ${verdict(vr <= 1.5 * fr)}`],
-    ['ready time (ms), min', fmt(Math.min(...ready.vigil), 1), ...peers.map((p) => fmt(ready[p].length ? Math.min(...ready[p]) : undefined, 1)), fmt(Math.min(...ready.floor), 1), ratio(Math.min(...ready.vigil), Math.min(...ready.parcel)), ratio(Math.min(...ready.vigil), Math.min(...ready.floor)), '', ''],
-    ['RSS growth after ready (MB), median', mb(m(rssG.vigil)), ...peers.map((p) => mb(m(rssG[p]))), '—', ratio(m(rssG.vigil), m(rssG.parcel)), '—', '≤ 0.6x parcel', verdict(rssG.parcel.length ? m(rssG.vigil) <= 0.6 * m(rssG.parcel) : undefined)],
-    [`idle CPU (ms per s), median of ${P.readyIdleWindows ? P.readyRuns + 1 : 1} runs (chokidar: 1)`, fmt(m(idleCpu.vigil), 3), ...peers.map((p) => fmt(m(idleCpu[p]), 3)), '—', ratio(m(idleCpu.vigil), m(idleCpu.parcel)), '—', '< 0.5 ms/s', verdict(m(idleCpu.vigil) < 0.5)],
-    [`idle CPU (ms per s), min`, fmt(Math.min(...idleCpu.vigil), 3), ...peers.map((p) => fmt(idleCpu[p].length ? Math.min(...idleCpu[p]) : undefined, 3)), '—', ratio(Math.min(...idleCpu.vigil), Math.min(...idleCpu.parcel)), '—', '', ''],
-    [`write → event latency p50 (ms), median of runs`, fmt(lm('vigil', 'p50'), 3), ...peers.map((p) => fmt(lm(p, 'p50'), 3)), '—', ratio(lm('vigil', 'p50'), lm('parcel', 'p50')), '—', '< 0.5 ms', verdict(lm('vigil', 'p50') < 0.5)],
-    ['write → event latency p99 (ms), median of runs', fmt(lm('vigil', 'p99'), 3), ...peers.map((p) => fmt(lm(p, 'p99'), 3)), '—', ratio(lm('vigil', 'p99'), lm('parcel', 'p99')), '—', '< 5 ms', verdict(lm('vigil', 'p99') < 5)],
+    [
+      `ready time (ms), median of ${P.readyRuns + 1} runs (chokidar: 1)`,
+      fmt(vr, 1),
+      ...peers.map((p) => fmt(m(ready[p]), 1)),
+      fmt(fr, 1),
+      ratio(vr, pr),
+      ratio(vr, fr),
+      '≤ 0.5x parcel, ≤ 1.5x floor',
+      `${verdict(pr ? vr <= 0.5 * pr : undefined)}, ${verdict(vr <= 1.5 * fr)}`,
+    ],
+    [
+      'ready time (ms), min',
+      fmt(Math.min(...ready.vigil), 1),
+      ...peers.map((p) => fmt(ready[p].length ? Math.min(...ready[p]) : undefined, 1)),
+      fmt(Math.min(...ready.floor), 1),
+      ratio(Math.min(...ready.vigil), Math.min(...ready.parcel)),
+      ratio(Math.min(...ready.vigil), Math.min(...ready.floor)),
+      '',
+      '',
+    ],
+    [
+      'RSS growth after ready (MB), median',
+      mb(m(rssG.vigil)),
+      ...peers.map((p) => mb(m(rssG[p]))),
+      '—',
+      ratio(m(rssG.vigil), m(rssG.parcel)),
+      '—',
+      '≤ 0.6x parcel',
+      verdict(rssG.parcel.length ? m(rssG.vigil) <= 0.6 * m(rssG.parcel) : undefined),
+    ],
+    [
+      `idle CPU (ms per s), median of ${P.readyIdleWindows ? P.readyRuns + 1 : 1} runs (chokidar: 1)`,
+      fmt(m(idleCpu.vigil), 3),
+      ...peers.map((p) => fmt(m(idleCpu[p]), 3)),
+      '—',
+      ratio(m(idleCpu.vigil), m(idleCpu.parcel)),
+      '—',
+      '< 0.5 ms/s',
+      verdict(m(idleCpu.vigil) < 0.5),
+    ],
+    [
+      `idle CPU (ms per s), min`,
+      fmt(Math.min(...idleCpu.vigil), 3),
+      ...peers.map((p) => fmt(idleCpu[p].length ? Math.min(...idleCpu[p]) : undefined, 3)),
+      '—',
+      ratio(Math.min(...idleCpu.vigil), Math.min(...idleCpu.parcel)),
+      '—',
+      '',
+      '',
+    ],
+    [
+      `write → event latency p50 (ms), median of runs`,
+      fmt(lm('vigil', 'p50'), 3),
+      ...peers.map((p) => fmt(lm(p, 'p50'), 3)),
+      '—',
+      ratio(lm('vigil', 'p50'), lm('parcel', 'p50')),
+      '—',
+      '< 0.5 ms',
+      verdict(lm('vigil', 'p50') < 0.5),
+    ],
+    [
+      'write → event latency p99 (ms), median of runs',
+      fmt(lm('vigil', 'p99'), 3),
+      ...peers.map((p) => fmt(lm(p, 'p99'), 3)),
+      '—',
+      ratio(lm('vigil', 'p99'), lm('parcel', 'p99')),
+      '—',
+      '< 5 ms',
+      verdict(lm('vigil', 'p99') < 5),
+    ],
     ['latency p99 (ms) of each run', lruns('vigil', 'p99'), ...peers.map((p) => lruns(p, 'p99')), '—', '', '', '', ''],
-    ['latency: max (ms) / missed, all runs', `${fmt(lmax('vigil'), 2)} / ${lmissed('vigil')}`, ...peers.map((p) => `${fmt(lmax(p), 2)} / ${lmissed(p)}`), '—', '', '', 'none missed', verdict(lats.vigil.length ? lmissed('vigil') === 0 : undefined)],
+    [
+      'latency: max (ms) / missed, all runs',
+      `${fmt(lmax('vigil'), 2)} / ${lmissed('vigil')}`,
+      ...peers.map((p) => `${fmt(lmax(p), 2)} / ${lmissed(p)}`),
+      '—',
+      '',
+      '',
+      'none missed',
+      verdict(lats.vigil.length ? lmissed('vigil') === 0 : undefined),
+    ],
   ];
   console.log('');
   table(['inotify', 'vigil', 'parcel', 'nsfw (debounceMS 1)', 'chokidar (fs.watch)', 'floor (C)', 'vigil/parcel', 'vigil/floor', 'target', 'vigil'], rows);
 
   // Correctness scenarios.
   const sc = (name, s) => full[name]?.scenarios?.[s];
-  const burstCell = (b) => (b ? `${b.pre.parent !== 'done' || b.pre.subdirs !== 'done' ? '(setup: directories not all reported) ' : ''}${b.reported}/${b.expected} reported, ${b.missing} missing, ${b.duplicateEvents} duplicate; ${b.createEvents} create events${b.warnings.length ? `; warnings: ${[...new Set(b.warnings)].join(',')}` : ''}${b.byOrigin && Object.keys(b.byOrigin).length ? `; origin ${Object.entries(b.byOrigin).map(([k, n]) => `${k} ${n}`).join(', ')}` : ''}; all in ${b.allReportedMsAfterStart ? `${fmt(b.allReportedMsAfterStart, 0)} ms` : `— (ended: ${b.ended})`}; writer ${fmt(b.writer.ms, 0)} ms` : '—');
+  const burstCell = (b) =>
+    b
+      ? `${b.pre.parent !== 'done' || b.pre.subdirs !== 'done' ? '(setup: directories not all reported) ' : ''}${b.reported}/${b.expected} reported, ${b.missing} missing, ${b.duplicateEvents} duplicate; ${b.createEvents} create events${b.warnings.length ? `; warnings: ${[...new Set(b.warnings)].join(',')}` : ''}${
+          b.byOrigin && Object.keys(b.byOrigin).length
+            ? `; origin ${Object.entries(b.byOrigin)
+                .map(([k, n]) => `${k} ${n}`)
+                .join(', ')}`
+            : ''
+        }; all in ${b.allReportedMsAfterStart ? `${fmt(b.allReportedMsAfterStart, 0)} ms` : `— (ended: ${b.ended})`}; writer ${fmt(b.writer.ms, 0)} ms`
+      : '—';
   const crow = [];
   for (const name of ['vigil', ...peers]) {
     const b = sc(name, 'burst');
@@ -226,26 +429,53 @@ async function benchInotify() {
     crow.push([
       name,
       burstCell(b),
-      s ? `${burstCell(s)}; JS stalled ${fmt(s.stallMs, 0)} ms${s.firstWarningMsAfterStart ? `; first warning at ${fmt(s.firstWarningMsAfterStart, 0)} ms` : ''}; CPU ${fmt(s.cpuMs, 0)} ms${s.index ? `; knownPaths ${s.index.equal ? '== disk' : `!= disk (${s.index.missingFromIndex} missing, ${s.index.notOnDisk} extra)`} (${s.index.known}/${s.index.disk})` : ''}` : name === 'chokidar' ? 'not run (watch limit)' : '—',
-      r ? `${r.pre !== 'done' ? '(setup incomplete) ' : ''}${r.pairedRenames}/${r.renames} paired renames${r.wrongRenames ? `, ${r.wrongRenames} mispaired` : ''}; ${r.create} create, ${r.delete} delete${r.modify ? `, ${r.modify} modify` : ''}${r.other ? `, ${r.other} other` : ''}` : '—',
+      s
+        ? `${burstCell(s)}; JS stalled ${fmt(s.stallMs, 0)} ms${s.firstWarningMsAfterStart ? `; first warning at ${fmt(s.firstWarningMsAfterStart, 0)} ms` : ''}; CPU ${fmt(s.cpuMs, 0)} ms${s.index ? `; knownPaths ${s.index.equal ? '== disk' : `!= disk (${s.index.missingFromIndex} missing, ${s.index.notOnDisk} extra)`} (${s.index.known}/${s.index.disk})` : ''}`
+        : name === 'chokidar'
+          ? 'not run (watch limit)'
+          : '—',
+      r
+        ? `${r.pre !== 'done' ? '(setup incomplete) ' : ''}${r.pairedRenames}/${r.renames} paired renames${r.wrongRenames ? `, ${r.wrongRenames} mispaired` : ''}; ${r.create} create, ${r.delete} delete${r.modify ? `, ${r.modify} modify` : ''}${r.other ? `, ${r.other} other` : ''}`
+        : '—',
       d ? `${d.files.reported}/${d.files.expected} files, ${d.files.duplicateEvents} duplicate; dirs ${d.dirs.reported}/${P.mkdirs}` : '—',
     ]);
   }
   console.log('');
-  table(['contender', `burst: ${P.burstFiles} creates in ${P.burstDirs} dirs (C writer)`, `stalled burst: ${P.stallFiles} creates, JS blocked 2 s`, `${P.renames} renames (half same dir, half across)`, `${P.mkdirs} × (mkdir + 5 files)`], crow);
+  table(
+    [
+      'contender',
+      `burst: ${P.burstFiles} creates in ${P.burstDirs} dirs (C writer)`,
+      `stalled burst: ${P.stallFiles} creates, JS blocked 2 s`,
+      `${P.renames} renames (half same dir, half across)`,
+      `${P.mkdirs} × (mkdir + 5 files)`,
+    ],
+    crow,
+  );
   const v = full.vigil?.scenarios ?? {};
   const f = forced?.scenarios?.stall;
-  if (f) console.log(`\n  vigil, stalled burst with 64 KiB in flight: ${burstCell(f)}; JS stalled ${fmt(f.stallMs, 0)} ms; CPU ${fmt(f.cpuMs, 0)} ms${f.index ? `; knownPaths ${f.index.equal ? '== disk' : '!= disk'} (${f.index.known}/${f.index.disk})` : ''}`);
+  if (f)
+    console.log(
+      `\n  vigil, stalled burst with 64 KiB in flight: ${burstCell(f)}; JS stalled ${fmt(f.stallMs, 0)} ms; CPU ${fmt(f.cpuMs, 0)} ms${f.index ? `; knownPaths ${f.index.equal ? '== disk' : '!= disk'} (${f.index.known}/${f.index.disk})` : ''}`,
+    );
   const ok = [
     ['burst: every create reported once', v.burst ? v.burst.missing === 0 && v.burst.duplicateEvents === 0 : undefined],
     ['stalled burst: knownPaths == disk (16 MiB in flight: nothing to recover)', v.stall ? v.stall.index?.equal && v.stall.missing === 0 : undefined],
-    ['stalled burst, 64 KiB in flight: kernel overflow, OVERFLOW warning, knownPaths == disk', f ? f.warnings.includes('OVERFLOW') && f.index?.equal : undefined],
+    [
+      'stalled burst, 64 KiB in flight: kernel overflow, OVERFLOW warning, knownPaths == disk',
+      f ? f.warnings.includes('OVERFLOW') && f.index?.equal : undefined,
+    ],
     ['stalled burst: no create reported twice', v.stall ? v.stall.duplicateEvents === 0 : undefined],
     [`renames: all ${P.renames} as paired rename events`, v.rename ? v.rename.pairedRenames === P.renames && !v.rename.create && !v.rename.delete : undefined],
-    [`mkdir + fill: all ${P.mkdirs * 5} files reported as creates, once`, v.mkdir ? v.mkdir.files.missing === 0 && v.mkdir.files.duplicateEvents === 0 : undefined],
+    [
+      `mkdir + fill: all ${P.mkdirs * 5} files reported as creates, once`,
+      v.mkdir ? v.mkdir.files.missing === 0 && v.mkdir.files.duplicateEvents === 0 : undefined,
+    ],
   ];
   console.log('');
-  table(['vigil correctness check', 'result'], ok.map(([k, x]) => [k, verdict(x)]));
+  table(
+    ['vigil correctness check', 'result'],
+    ok.map(([k, x]) => [k, verdict(x)]),
+  );
   return { ready, rssG, full };
 }
 

@@ -98,5 +98,7 @@ const ms = (v) => (v === null || Number.isNaN(v) ? '—' : v.toFixed(0));
 console.log('| backend | pollInterval | watch limit warning | idle CPU (ms/s) | create in an unwatched dir → event: median / max (ms) | missed |');
 console.log('| --- | --- | --- | --- | --- | --- |');
 for (const r of rows) {
-  console.log(`| ${r.backend} | ${r.pollInterval} | ${r.limitWarning ? 'yes' : 'no'} | ${r.idleCpuMsPerS.toFixed(1)} | ${ms(r.latencyMedian)} / ${ms(r.latencyMax)} | ${r.missed} |`);
+  console.log(
+    `| ${r.backend} | ${r.pollInterval} | ${r.limitWarning ? 'yes' : 'no'} | ${r.idleCpuMsPerS.toFixed(1)} | ${ms(r.latencyMedian)} / ${ms(r.latencyMax)} | ${r.missed} |`,
+  );
 }

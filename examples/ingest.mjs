@@ -60,7 +60,10 @@ watcher.on('events', (batch) => {
       clearTimeout(waiting.get(e.path));
       waiting.delete(e.path);
     } else if (e.type === 'create' && !writing.has(e.path)) {
-      waiting.set(e.path, setTimeout(() => ingest(e.path), quiet));
+      waiting.set(
+        e.path,
+        setTimeout(() => ingest(e.path), quiet),
+      );
     } else if (e.type === 'delete') {
       clearTimeout(waiting.get(e.path));
       waiting.delete(e.path);

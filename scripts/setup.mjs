@@ -118,7 +118,8 @@ if (existsSync(nativeRoot)) {
   }
 }
 if (nativeFailures.length) {
-  const msg = `native build failed:\n  ${nativeFailures.join('\n  ')}\n` +
+  const msg =
+    `native build failed:\n  ${nativeFailures.join('\n  ')}\n` +
     'The backends that need these addons will report BACKEND_UNAVAILABLE; vigil falls back to polling.';
   if (strict) fail(msg);
   log(`warning: ${msg}`);
@@ -160,8 +161,12 @@ for (const pkgName of order) {
   const { dir, json } = pkgs.get(pkgName);
   if (!json.scripts?.build || !existsSync(path.join(dir, 'tsup.config.ts'))) continue;
   const stampFile = path.join(dir, 'dist', '.build-stamp');
-  const inputs = Math.max(newestMtime(path.join(dir, 'src')), newestMtime(path.join(dir, 'package.json')),
-    newestMtime(path.join(dir, 'tsup.config.ts')), newestMtime(path.join(root, 'tsup.shared.ts')));
+  const inputs = Math.max(
+    newestMtime(path.join(dir, 'src')),
+    newestMtime(path.join(dir, 'package.json')),
+    newestMtime(path.join(dir, 'tsup.config.ts')),
+    newestMtime(path.join(root, 'tsup.shared.ts')),
+  );
   if (existsSync(stampFile) && statSync(stampFile).mtimeMs > inputs) continue;
   log(`building ${pkgName}`);
   const r = spawnSync(process.execPath, [tsup, '--silent'], { cwd: dir, stdio: 'inherit' });

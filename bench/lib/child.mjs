@@ -237,7 +237,16 @@ function summarize(counter, expected) {
   }
   let total = 0;
   for (const n of counter.counts.values()) total += n;
-  return { expected: expected.length, reported: distinct, missing: expected.length - distinct, duplicatePaths: dupPaths, duplicateEvents: extra, createEvents: total, byOrigin: counter.byOrigin, types: counter.types };
+  return {
+    expected: expected.length,
+    reported: distinct,
+    missing: expected.length - distinct,
+    duplicatePaths: dupPaths,
+    duplicateEvents: extra,
+    createEvents: total,
+    byOrigin: counter.byOrigin,
+    types: counter.types,
+  };
 }
 
 async function burst(stall) {
@@ -292,7 +301,13 @@ async function burst(stall) {
       const known = new Set(handle.knownPaths());
       const missingFromIndex = [...disk].filter((p) => !known.has(p));
       const notOnDisk = [...known].filter((p) => !disk.has(p));
-      return { disk: disk.size, known: known.size, missingFromIndex: missingFromIndex.length, notOnDisk: notOnDisk.length, examples: [...missingFromIndex.slice(0, 3), ...notOnDisk.slice(0, 3)] };
+      return {
+        disk: disk.size,
+        known: known.size,
+        missingFromIndex: missingFromIndex.length,
+        notOnDisk: notOnDisk.length,
+        examples: [...missingFromIndex.slice(0, 3), ...notOnDisk.slice(0, 3)],
+      };
     };
     let cmp = compare();
     const s = now();
@@ -365,7 +380,14 @@ async function mkdirFill() {
   counter.stop();
   const files = summarize(counter, expectedFiles);
   const dirs = summarize(counter, expectedDirs);
-  return { pre: pre.how, writerMs: w.ms, ended: how, msAfterStart: now() - t0, files, dirs: { reported: dirs.reported, missing: dirs.missing, duplicateEvents: dirs.duplicateEvents } };
+  return {
+    pre: pre.how,
+    writerMs: w.ms,
+    ended: how,
+    msAfterStart: now() - t0,
+    files,
+    dirs: { reported: dirs.reported, missing: dirs.missing, duplicateEvents: dirs.duplicateEvents },
+  };
 }
 
 // --- main -----------------------------------------------------------------------

@@ -35,8 +35,7 @@ export function treeShape(quick) {
 
 export function leafDirs(root, shape) {
   const out = [];
-  for (let a = 0; a < shape.a; a++)
-    for (let b = 0; b < shape.b; b++) for (let c = 0; c < shape.c; c++) out.push(path.join(root, `a${a}`, `b${b}`, `c${c}`));
+  for (let a = 0; a < shape.a; a++) for (let b = 0; b < shape.b; b++) for (let c = 0; c < shape.c; c++) out.push(path.join(root, `a${a}`, `b${b}`, `c${c}`));
   return out;
 }
 

@@ -38,4 +38,6 @@ for (let i = 0; i < probeDirs.length; i++) {
 }
 delays.sort((a, b) => a - b);
 await w.close();
-process.send({ limitWarning, idleCpuMsPerS, latencyMedian: delays[Math.floor(delays.length / 2)] ?? NaN, latencyMax: delays.at(-1) ?? NaN, missed }, () => process.exit(0));
+process.send({ limitWarning, idleCpuMsPerS, latencyMedian: delays[Math.floor(delays.length / 2)] ?? NaN, latencyMax: delays.at(-1) ?? NaN, missed }, () =>
+  process.exit(0),
+);

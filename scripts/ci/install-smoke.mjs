@@ -58,8 +58,10 @@ function main() {
   const tarballs = path.join(work, 'tarballs');
   mkdirSync(tarballs);
   const manifests = new Map();
-  for (const dir of [...readdirSync(path.join(root, 'packages')).map((d) => path.join(root, 'packages', d)),
-    ...readdirSync(path.join(root, 'packages', 'prebuilt')).map((d) => path.join(root, 'packages', 'prebuilt', d))]) {
+  for (const dir of [
+    ...readdirSync(path.join(root, 'packages')).map((d) => path.join(root, 'packages', d)),
+    ...readdirSync(path.join(root, 'packages', 'prebuilt')).map((d) => path.join(root, 'packages', 'prebuilt', d)),
+  ]) {
     const m = path.join(dir, 'package.json');
     if (!existsSync(m)) continue;
     const json = JSON.parse(readFileSync(m, 'utf8'));
@@ -83,28 +85,40 @@ function main() {
   const byName = new Map();
   for (const file of readdirSync(tarballs)) {
     const tgz = path.join(tarballs, file);
-    const list = new Set(run('tar', ['tzf', tgz]).stdout.split('\n').filter(Boolean).map((f) => f.replace(/^package\//, '')));
+    const list = new Set(
+      run('tar', ['tzf', tgz])
+        .stdout.split('\n')
+        .filter(Boolean)
+        .map((f) => f.replace(/^package\//, '')),
+    );
     const json = JSON.parse(run('tar', ['xzf', tgz, '-O', 'package/package.json']).stdout);
     byName.set(json.name, { tgz, json });
     const targetsOf = [];
     const walk = (v) => {
       if (typeof v === 'string') targetsOf.push(v);
-      else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) {
-        if (k === 'source') targetsOf.push(`(source condition) ${x}`);
-        else walk(x);
-      }
+      else if (v && typeof v === 'object')
+        for (const [k, x] of Object.entries(v)) {
+          if (k === 'source') targetsOf.push(`(source condition) ${x}`);
+          else walk(x);
+        }
     };
     walk(json.exports);
     for (const k of ['main', 'module', 'types']) if (json[k]) targetsOf.push(json[k]);
     if (json.bin) walk(json.bin);
     const missing = targetsOf.filter((t) => !list.has(t.replace(/^\.\//, '')));
-    const ranges = Object.entries({ ...json.dependencies, ...json.optionalDependencies, ...json.peerDependencies }).filter(([, v]) => String(v).startsWith('workspace:'));
+    const ranges = Object.entries({ ...json.dependencies, ...json.optionalDependencies, ...json.peerDependencies }).filter(([, v]) =>
+      String(v).startsWith('workspace:'),
+    );
     const problems = [
       ...(list.has('README.md') ? [] : ['no README.md']),
       ...missing.map((t) => `${t} not in the tarball`),
       ...ranges.map(([k, v]) => `${k}: ${v}`),
     ];
-    check(problems.length === 0, `tarball ${json.name}`, problems.length ? problems.join(', ') : `${list.size} files, README and ${targetsOf.length} export/main/bin targets present`);
+    check(
+      problems.length === 0,
+      `tarball ${json.name}`,
+      problems.length ? problems.join(', ') : `${list.size} files, README and ${targetsOf.length} export/main/bin targets present`,
+    );
   }
 
   // 3. A PATH with node and npm only: no compiler, make or python.
@@ -120,7 +134,14 @@ function main() {
   const PATH = bin;
   const tools = ['cc', 'gcc', 'g++', 'c++', 'clang', 'make', 'python', 'python3'];
   check(!tools.some((t) => onPath(t, PATH)), 'PATH has no compiler, make or python', `PATH=${PATH}: node, npm, npx, sh`);
-  const env = { ...process.env, PATH, npm_config_cache: path.join(work, 'npm-cache'), npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' };
+  const env = {
+    ...process.env,
+    PATH,
+    npm_config_cache: path.join(work, 'npm-cache'),
+    npm_config_update_notifier: 'false',
+    npm_config_fund: 'false',
+    npm_config_audit: 'false',
+  };
   for (const k of Object.keys(env)) if (/^(npm_(lifecycle|package|config_(?!cache|update|fund|audit))|PNPM|INIT_CWD)/i.test(k)) delete env[k];
 
   // 4. Install, for this machine and for each foreign target.
@@ -145,7 +166,10 @@ function smokeInstall(inst, byName, env) {
   const deps = {};
   const optional = {};
   for (const [name, { tgz, json }] of byName) (json.os || json.cpu ? optional : deps)[name] = `file:${tgz}`;
-  writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'vigil-smoke', version: '1.0.0', private: true, dependencies: deps, optionalDependencies: optional }, null, 2));
+  writeFileSync(
+    path.join(project, 'package.json'),
+    JSON.stringify({ name: 'vigil-smoke', version: '1.0.0', private: true, dependencies: deps, optionalDependencies: optional }, null, 2),
+  );
   const specs = [...byName.keys()];
   const platformFlags = target ? [`--os=${target.os}`, `--cpu=${target.cpu}`, ...(target.libc ? [`--libc=${target.libc}`] : [])] : [];
 
@@ -155,7 +179,9 @@ function smokeInstall(inst, byName, env) {
     if (!check(!!node, `${inst.foreign.node}: its node binary`, node ?? 'could not be fetched')) return;
     const [emu] = inst.foreign.run(node, []);
     if (!check(onPath(emu), `${emu} is installed`, onPath(emu) ? '' : `apt-get install ${inst.foreign.apt.join(' ')}`)) return;
-    const emuPath = process.env.PATH.split(path.delimiter).map((d) => path.join(d, emu)).find((f) => existsSync(f));
+    const emuPath = process.env.PATH.split(path.delimiter)
+      .map((d) => path.join(d, emu))
+      .find((f) => existsSync(f));
     runner = (_, args) => {
       const [, a] = inst.foreign.run(node, args);
       return [emuPath, a];
@@ -165,7 +191,10 @@ function smokeInstall(inst, byName, env) {
   const installStart = Date.now();
   const r = run('npm', ['install', '--no-audit', '--no-fund', ...platformFlags], { cwd: project, env });
   const installMs = Date.now() - installStart;
-  if (!check(r.status === 0, `npm install of ${specs.length} tarballs (${platformFlags.join(' ')})`, r.status === 0 ? secs(installMs) : tail(r.stdout + r.stderr))) return;
+  if (
+    !check(r.status === 0, `npm install of ${specs.length} tarballs (${platformFlags.join(' ')})`, r.status === 0 ? secs(installMs) : tail(r.stdout + r.stderr))
+  )
+    return;
 
   // No install script, no binding.gyp (npm would run node-gyp for one), no @types/node.
   const nm = path.join(project, 'node_modules');
@@ -186,7 +215,11 @@ function smokeInstall(inst, byName, env) {
     const s = JSON.parse(readFileSync(path.join(p, 'package.json'), 'utf8')).scripts ?? {};
     return s.preinstall || s.install || s.postinstall || existsSync(path.join(p, 'binding.gyp'));
   });
-  check(scripted.length === 0, 'no installed package has an install script or binding.gyp', scripted.length ? scripted.map((p) => path.relative(nm, p)).join(', ') : `${pkgs.length} packages`);
+  check(
+    scripted.length === 0,
+    'no installed package has an install script or binding.gyp',
+    scripted.length ? scripted.map((p) => path.relative(nm, p)).join(', ') : `${pkgs.length} packages`,
+  );
   const prebuilt = pkgs.filter((p) => /@vigilfs[/\\]\w+-(linux|win32|darwin)-/.test(p)).map((p) => path.relative(nm, p));
   check(prebuilt.length > 0 && prebuilt.every((p) => p.endsWith(triple)), `npm chose the per-platform packages for ${triple}`, prebuilt.join(', '));
   check(!existsSync(path.join(nm, '@types', 'node')), 'no @types/node installed');
@@ -200,7 +233,10 @@ function smokeInstall(inst, byName, env) {
   mkdirSync(dir);
   writeFileSync(path.join(project, 'esm.mjs'), consumer('esm'));
   writeFileSync(path.join(project, 'cjs.cjs'), consumer('cjs'));
-  for (const [kind, file] of [['ESM import', 'esm.mjs'], ['CJS require', 'cjs.cjs']]) {
+  for (const [kind, file] of [
+    ['ESM import', 'esm.mjs'],
+    ['CJS require', 'cjs.cjs'],
+  ]) {
     const [cmd, args] = runner(process.execPath, [file, dir]);
     const e = run(cmd, args, { cwd: project, env: { ...env, NODE_OPTIONS: '' }, timeout: 120_000 });
     let out;
@@ -210,12 +246,18 @@ function smokeInstall(inst, byName, env) {
       check(false, `${kind} of vigilfs`, tail(e.stdout + e.stderr));
       continue;
     }
-    check(out.backend === 'inotify' && out.arch === (target?.cpu ?? process.arch), `${kind}: info() names the native backend`, `process.arch ${out.arch}, backend ${out.backend}, addon ${out.addon ?? 'none'}${out.warnings.length ? `, warnings: ${out.warnings.join(' | ')}` : ''}`);
+    check(
+      out.backend === 'inotify' && out.arch === (target?.cpu ?? process.arch),
+      `${kind}: info() names the native backend`,
+      `process.arch ${out.arch}, backend ${out.backend}, addon ${out.addon ?? 'none'}${out.warnings.length ? `, warnings: ${out.warnings.join(' | ')}` : ''}`,
+    );
     check(out.pollScanner === 'native', `${kind}: the poll backend's scanner is native`, out.pollScanner);
     check(out.create, `${kind}: a create is seen`, out.create ?? 'none');
     check(out.rename, `${kind}: a rename is one event with oldPath`, out.rename ?? 'none');
     if (kind === 'ESM import' && !inst.foreign) {
-      say(`figure: time from \`npm install\` start to the first event ${secs(out.firstEventAt - installStart)} (install ${secs(installMs)}, import + watch() ready ${out.readyMs} ms, first event ${out.firstEventMs} ms after the write)`);
+      say(
+        `figure: time from \`npm install\` start to the first event ${secs(out.firstEventAt - installStart)} (install ${secs(installMs)}, import + watch() ready ${out.readyMs} ms, first event ${out.firstEventMs} ms after the write)`,
+      );
     }
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir);
@@ -230,14 +272,38 @@ function smokeInstall(inst, byName, env) {
   const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
   writeFileSync(path.join(project, 'consumer.mts'), tsConsumer('esm'));
   writeFileSync(path.join(project, 'consumer.cts'), tsConsumer('cjs'));
-  for (const [resolution, module] of [['node16', 'node16'], ['nodenext', 'nodenext'], ['bundler', 'preserve']]) {
+  for (const [resolution, module] of [
+    ['node16', 'node16'],
+    ['nodenext', 'nodenext'],
+    ['bundler', 'preserve'],
+  ]) {
     const cfg = `tsconfig.${resolution}.json`;
-    writeFileSync(path.join(project, cfg), JSON.stringify({
-      compilerOptions: { module, moduleResolution: resolution, target: 'es2022', lib: ['es2022'], strict: true, noEmit: true, skipLibCheck: false, types: [] },
-      files: ['consumer.mts', 'consumer.cts'],
-    }, null, 2));
+    writeFileSync(
+      path.join(project, cfg),
+      JSON.stringify(
+        {
+          compilerOptions: {
+            module,
+            moduleResolution: resolution,
+            target: 'es2022',
+            lib: ['es2022'],
+            strict: true,
+            noEmit: true,
+            skipLibCheck: false,
+            types: [],
+          },
+          files: ['consumer.mts', 'consumer.cts'],
+        },
+        null,
+        2,
+      ),
+    );
     const c = run(process.execPath, [tsc, '-p', cfg], { cwd: project, env });
-    check(c.status === 0, `tsc --noEmit, moduleResolution ${resolution} (module ${module}): .mts and .cts consumers`, c.status === 0 ? '' : tail(c.stdout + c.stderr, 20));
+    check(
+      c.status === 0,
+      `tsc --noEmit, moduleResolution ${resolution} (module ${module}): .mts and .cts consumers`,
+      c.status === 0 ? '' : tail(c.stdout + c.stderr, 20),
+    );
   }
 }
 
@@ -259,9 +325,10 @@ function foreignNode(pkg, env) {
 }
 
 function consumer(kind) {
-  const load = kind === 'esm'
-    ? "import * as vigil from 'vigilfs';\nimport { createRequire } from 'node:module';\nimport fs from 'node:fs';\nimport path from 'node:path';\nconst require = createRequire(import.meta.url);"
-    : "const vigil = require('vigilfs');\nconst fs = require('node:fs');\nconst path = require('node:path');";
+  const load =
+    kind === 'esm'
+      ? "import * as vigil from 'vigilfs';\nimport { createRequire } from 'node:module';\nimport fs from 'node:fs';\nimport path from 'node:path';\nconst require = createRequire(import.meta.url);"
+      : "const vigil = require('vigilfs');\nconst fs = require('node:fs');\nconst path = require('node:path');";
   return `${load}
 // Resolves when pred(batch events so far) holds; rejects after a deadline.
 const t0 = Date.now();
@@ -303,9 +370,10 @@ process.on('warning', (w) => warnings.push(w.message.split('\\n')[0]));
 }
 
 function tsConsumer(kind) {
-  const head = kind === 'esm'
-    ? "import { watch, VigilError, ErrorCode, type WatchEvent, type WatchOptions, type RootInfo } from 'vigilfs';\nimport * as all from 'vigilfs';"
-    : "import vigil = require('vigilfs');\nconst { watch, VigilError, ErrorCode } = vigil;\ntype WatchEvent = vigil.WatchEvent; type WatchOptions = vigil.WatchOptions; type RootInfo = vigil.RootInfo;\nconst all = vigil;";
+  const head =
+    kind === 'esm'
+      ? "import { watch, VigilError, ErrorCode, type WatchEvent, type WatchOptions, type RootInfo } from 'vigilfs';\nimport * as all from 'vigilfs';"
+      : "import vigil = require('vigilfs');\nconst { watch, VigilError, ErrorCode } = vigil;\ntype WatchEvent = vigil.WatchEvent; type WatchOptions = vigil.WatchOptions; type RootInfo = vigil.RootInfo;\nconst all = vigil;";
   return `${head}
 export async function main(): Promise<number> {
   const options: WatchOptions = { ignore: ['node_modules', /\\.tmp$/], pollInterval: 500 };

@@ -15,15 +15,24 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 const wanted = process.env.CI === 'true' || process.env.CI === '1' || process.env.VIGIL_INSTALL_SMOKE === '1';
 
 describe('install from the packed tarballs', () => {
-  it.runIf(wanted)('installs with plain npm and no compiler, and watches natively on x64 and arm64', () => {
-    const r = spawnSync(process.execPath, [path.join(root, 'scripts', 'ci', 'install-smoke.mjs')], {
-      cwd: root,
-      encoding: 'utf8',
-      maxBuffer: 64 * 1024 * 1024,
-      timeout: 280_000,
-    });
-    process.stdout.write(r.stdout);
-    const failed = r.stdout.split('\n').filter((l) => l.startsWith('[smoke] FAIL'));
-    expect({ status: r.status, signal: r.signal, failed, stderr: r.status === 0 ? '' : r.stderr.slice(-4000) }).toEqual({ status: 0, signal: null, failed: [], stderr: '' });
-  }, 300_000);
+  it.runIf(wanted)(
+    'installs with plain npm and no compiler, and watches natively on x64 and arm64',
+    () => {
+      const r = spawnSync(process.execPath, [path.join(root, 'scripts', 'ci', 'install-smoke.mjs')], {
+        cwd: root,
+        encoding: 'utf8',
+        maxBuffer: 64 * 1024 * 1024,
+        timeout: 280_000,
+      });
+      process.stdout.write(r.stdout);
+      const failed = r.stdout.split('\n').filter((l) => l.startsWith('[smoke] FAIL'));
+      expect({ status: r.status, signal: r.signal, failed, stderr: r.status === 0 ? '' : r.stderr.slice(-4000) }).toEqual({
+        status: 0,
+        signal: null,
+        failed: [],
+        stderr: '',
+      });
+    },
+    300_000,
+  );
 });

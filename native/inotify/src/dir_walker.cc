@@ -38,9 +38,9 @@ void putStat(std::vector<double>* out, const struct stat* st, int err = 0) {
     out->insert(out->end(), {static_cast<double>(err), nan, nan, nan, nan});
     return;
   }
-  out->insert(out->end(), {static_cast<double>(st->st_dev), static_cast<double>(st->st_ino),
-                           static_cast<double>(st->st_size), static_cast<double>(st->st_mtim.tv_sec),
-                           static_cast<double>(st->st_mtim.tv_nsec)});
+  out->insert(out->end(),
+              {static_cast<double>(st->st_dev), static_cast<double>(st->st_ino), static_cast<double>(st->st_size),
+               static_cast<double>(st->st_mtim.tv_sec), static_cast<double>(st->st_mtim.tv_nsec)});
 }
 
 }  // namespace
@@ -96,7 +96,8 @@ std::vector<uint8_t> DirWalker::walk(const InotifyFd& inotify, const std::vector
     size_t dirBytes = out.dirStats.size() * sizeof(double);
     if (dirBytes) std::memcpy(packed.data() + statsOffset, out.dirStats.data(), dirBytes);
     if (!out.entryStats.empty()) {
-      std::memcpy(packed.data() + statsOffset + dirBytes, out.entryStats.data(), out.entryStats.size() * sizeof(double));
+      std::memcpy(packed.data() + statsOffset + dirBytes, out.entryStats.data(),
+                  out.entryStats.size() * sizeof(double));
     }
   }
   return packed;

@@ -45,8 +45,7 @@ InotifyReader* InotifyReader::FromValue(Napi::Value value) {
   return Unwrap(obj);
 }
 
-InotifyReader::InotifyReader(const Napi::CallbackInfo& info)
-    : Napi::ObjectWrap<InotifyReader>(info), env_(info.Env()) {
+InotifyReader::InotifyReader(const Napi::CallbackInfo& info) : Napi::ObjectWrap<InotifyReader>(info), env_(info.Env()) {
   info.This().As<Napi::Object>().TypeTag(&kReaderTag);
 }
 
@@ -97,7 +96,8 @@ Napi::Value InotifyReader::RemoveWatch(const Napi::CallbackInfo& info) {
 Napi::Value InotifyReader::Start(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsFunction()) {
-    throw Napi::TypeError::New(env, "start(onBatch: Function, bufferSize?: number, maxBytesInFlight?: number, watchMounts?: boolean)");
+    throw Napi::TypeError::New(
+        env, "start(onBatch: Function, bufferSize?: number, maxBytesInFlight?: number, watchMounts?: boolean)");
   }
   if (!inotify_) return SysErrorValue(env, EBADF, "start");
   if (thread_) return env.Undefined();
@@ -123,8 +123,8 @@ Napi::Value InotifyReader::Start(const Napi::CallbackInfo& info) {
 
   auto* delivery = new Delivery();
   std::shared_ptr<Mailbox> mailbox = delivery->mailbox;
-  tsfn_ = Tsfn::New(env, info[0].As<Napi::Function>(), "vigil-inotify", 0 /* unbounded: never block the reader */,
-                    1, delivery, [](Napi::Env, void*, Delivery* d) { delete d; });
+  tsfn_ = Tsfn::New(env, info[0].As<Napi::Function>(), "vigil-inotify", 0 /* unbounded: never block the reader */, 1,
+                    delivery, [](Napi::Env, void*, Delivery* d) { delete d; });
   delivery_ = delivery;
 
   // The sink runs on the reader thread and never waits for JS: it appends to

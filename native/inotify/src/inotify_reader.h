@@ -70,7 +70,8 @@ class InotifyReader : public Napi::ObjectWrap<InotifyReader> {
     bool closed = false;
     std::shared_ptr<Mailbox> mailbox = std::make_shared<Mailbox>();
   };
-  /** Main thread: takes the mailbox and runs onBatch on it (or drops it once closed or during teardown, when env is null). */
+  /** Main thread: takes the mailbox and runs onBatch on it (or drops it once closed or during teardown, when env is
+   * null). */
   static void CallJs(Napi::Env env, Napi::Function onBatch, Delivery* delivery, ReadBatch* unused);
   using Tsfn = Napi::TypedThreadSafeFunction<Delivery, ReadBatch, CallJs>;
 

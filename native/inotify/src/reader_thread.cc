@@ -1,9 +1,9 @@
 #include "reader_thread.h"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sys/eventfd.h>
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>

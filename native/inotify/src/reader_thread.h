@@ -3,8 +3,8 @@
 // one batch and hand it to a sink that must not block. No N-API here.
 #pragma once
 
-#include <cstddef>
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -44,7 +44,8 @@ class ReaderThread {
    * waits for its POLLPRI (the mount table changed) and then delivers a batch
    * holding one synthetic record, wd kMountsChangedWd. Nothing else changes.
    */
-  ReaderThread(std::shared_ptr<InotifyFd> inotify, size_t bufferSize, Sink sink, Gate gate, UniqueFd mountTable = UniqueFd());
+  ReaderThread(std::shared_ptr<InotifyFd> inotify, size_t bufferSize, Sink sink, Gate gate,
+               UniqueFd mountTable = UniqueFd());
 
   /** The wd of the synthetic "mount table changed" record (inotify never hands out negative wds). */
   static constexpr int32_t kMountsChangedWd = -2;
@@ -52,10 +53,12 @@ class ReaderThread {
   ReaderThread(const ReaderThread&) = delete;
   ReaderThread& operator=(const ReaderThread&) = delete;
 
-  /** Main thread. Creates the stop eventfd and the thread. Returns 0 or an errno ("eventfd"/"pthread_create" in *syscall). */
+  /** Main thread. Creates the stop eventfd and the thread. Returns 0 or an errno ("eventfd"/"pthread_create" in
+   * *syscall). */
   int start(const char** syscall);
 
-  /** Main thread. Wakes the thread through the eventfd and joins it. Idempotent. After it returns the sink is never called again. */
+  /** Main thread. Wakes the thread through the eventfd and joins it. Idempotent. After it returns the sink is never
+   * called again. */
   void stop();
 
   /**

@@ -8,8 +8,8 @@ namespace vigil {
 Napi::Value WalkWorker::Walk(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 5 || !info[1].IsArray() || !info[2].IsNumber() || !info[3].IsNumber() || !info[4].IsFunction()) {
-    throw Napi::TypeError::New(env,
-                               "walk(reader: InotifyReader, dirs: (string | Buffer)[], mask: number, flags: number, cb: Function)");
+    throw Napi::TypeError::New(
+        env, "walk(reader: InotifyReader, dirs: (string | Buffer)[], mask: number, flags: number, cb: Function)");
   }
   InotifyReader* reader = InotifyReader::FromValue(info[0]);
   if (reader == nullptr) throw Napi::TypeError::New(env, "walk: first argument is not an InotifyReader");
@@ -29,7 +29,8 @@ Napi::Value WalkWorker::Walk(const Napi::CallbackInfo& info) {
     } else {
       throw Napi::TypeError::New(env, "walk: dirs must be strings or Buffers");
     }
-    if (dirs.back().find('\0') != std::string::npos) throw Napi::TypeError::New(env, "walk: a path contains a NUL byte");
+    if (dirs.back().find('\0') != std::string::npos)
+      throw Napi::TypeError::New(env, "walk: a path contains a NUL byte");
   }
   std::shared_ptr<InotifyFd> inotify = reader->inotify();
   if (!inotify) {

@@ -17,8 +17,16 @@ for (let i = 0; i < 5; i++) {
 fs.writeFileSync(Buffer.from(`${root}/bad\xff`, 'latin1'), '');
 
 const STATS = 1; // DirWalker::kStats
-const walk = (reader, dirs, flags = 0) => new Promise((resolve, reject) =>
-  addon.walk(reader, dirs.map((d) => Buffer.from(d)), MASK, flags, (e, b) => (e ? reject(e) : resolve(b))));
+const walk = (reader, dirs, flags = 0) =>
+  new Promise((resolve, reject) =>
+    addon.walk(
+      reader,
+      dirs.map((d) => Buffer.from(d)),
+      MASK,
+      flags,
+      (e, b) => (e ? reject(e) : resolve(b)),
+    ),
+  );
 
 async function cycle(round) {
   const reader = new addon.InotifyReader();
@@ -43,7 +51,8 @@ async function cycle(round) {
   reader.removeWatch(99999); // EINVAL as data
   reader.pendingBytes();
   const types = addon.lstatTypes(Buffer.from(`${root}\0/nonexistent\0${root}/d0\0unterminated`), 4);
-  if (types.length !== 4 || types[0] !== C.DT_DIR || types[1] !== C.DT_UNKNOWN || types[2] !== C.DT_DIR || types[3] !== C.DT_UNKNOWN) throw new Error(`lstatTypes: ${types}`);
+  if (types.length !== 4 || types[0] !== C.DT_DIR || types[1] !== C.DT_UNKNOWN || types[2] !== C.DT_DIR || types[3] !== C.DT_UNKNOWN)
+    throw new Error(`lstatTypes: ${types}`);
   const inFlight = walk(reader, [root]); // close while this walk runs
   reader.close();
   await inFlight;

@@ -40,8 +40,6 @@ void Listing::release() {
   std::vector<char>().swap(names_);
 }
 
-size_t Listing::memoryBytes() const {
-  return entries_.capacity() * sizeof(ListingEntry) + names_.capacity();
-}
+size_t Listing::memoryBytes() const { return entries_.capacity() * sizeof(ListingEntry) + names_.capacity(); }
 
 }  // namespace vigil_poll

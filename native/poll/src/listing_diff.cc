@@ -11,10 +11,14 @@ namespace {
 
 uint8_t kindCode(uint32_t type) {
   switch (type) {
-    case S_IFREG: return 0;
-    case S_IFDIR: return 1;
-    case S_IFLNK: return 2;
-    default: return 3;
+    case S_IFREG:
+      return 0;
+    case S_IFDIR:
+      return 1;
+    case S_IFLNK:
+      return 2;
+    default:
+      return 3;
   }
 }
 

@@ -112,7 +112,8 @@ Napi::Value PollScanner::Scan(const Napi::CallbackInfo& info) {
         to++;
       }
     }
-    std::vector<DirRef> slice(std::make_move_iterator(batch.begin() + from), std::make_move_iterator(batch.begin() + to));
+    std::vector<DirRef> slice(std::make_move_iterator(batch.begin() + from),
+                              std::make_move_iterator(batch.begin() + to));
     (new ScanWorker(env, join, part, std::move(slice), followSymlinks_, scratches_[part]))->Queue();
     from = to;
   }

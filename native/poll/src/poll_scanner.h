@@ -46,7 +46,7 @@ class PollScanner : public Napi::ObjectWrap<PollScanner> {
   bool closed_ = false;
   bool scanning_ = false;
   uint32_t nextId_ = 1;
-  std::map<uint32_t, std::shared_ptr<DirState>> dirs_;  // ordered by id = track order
+  std::map<uint32_t, std::shared_ptr<DirState>> dirs_;   // ordered by id = track order
   std::vector<std::shared_ptr<ScanScratch>> scratches_;  // one per part of a scan
 };
 

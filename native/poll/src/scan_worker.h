@@ -46,8 +46,8 @@ struct ScanJoin {
 
 class ScanWorker : public Napi::AsyncWorker {
  public:
-  ScanWorker(Napi::Env env, std::shared_ptr<ScanJoin> join, size_t index, std::vector<DirRef> dirs,
-             bool followSymlinks, std::shared_ptr<ScanScratch> scratch);
+  ScanWorker(Napi::Env env, std::shared_ptr<ScanJoin> join, size_t index, std::vector<DirRef> dirs, bool followSymlinks,
+             std::shared_ptr<ScanScratch> scratch);
 
  protected:
   /** Threading: pool thread. Reads the directories, compares, packs differences. */

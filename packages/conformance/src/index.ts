@@ -35,7 +35,11 @@ export function loadScenarios(dir: string = scenariosDir): Scenario[] {
       const p = path.join(d, entry.name);
       if (entry.isDirectory()) visit(p);
       else if (entry.name.endsWith('.scenario')) {
-        const id = path.relative(dir, p).replace(/\.scenario$/, '').split(path.sep).join('/');
+        const id = path
+          .relative(dir, p)
+          .replace(/\.scenario$/, '')
+          .split(path.sep)
+          .join('/');
         out.push(parseScenario(fs.readFileSync(p, 'utf8'), id, path.relative(path.dirname(dir), p)));
       }
     }

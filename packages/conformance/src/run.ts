@@ -251,7 +251,8 @@ export async function runScenario(scenario: Scenario, target: ConformanceTarget,
 
     const ex = scenario.expect;
     const items = typeof ex.events === 'object' ? applicable(ex.events.items, caps) : [];
-    const requiredThere = (): boolean => missingRequired(o.received, items, caps).length === 0 && ex.warnings.every((c) => o.warnings.some((x) => x.code === c));
+    const requiredThere = (): boolean =>
+      missingRequired(o.received, items, caps).length === 0 && ex.warnings.every((c) => o.warnings.some((x) => x.code === c));
     const expectedError = (e: VigilError): boolean => ex.error?.includes(e.code) ?? false;
     if (ex.error) {
       if (!(await o.until(() => o.errors.some(expectedError), deadline))) notes.push(`error ${ex.error.join('|')} did not arrive within ${deadline} ms`);
@@ -296,7 +297,12 @@ export async function runScenario(scenario: Scenario, target: ConformanceTarget,
 
     // What the events add up to, against the disk.
     if (ex.knownPathsEqualDisk) {
-      const known = new Set(w.knownPaths().map((p) => (p === base ? '.' : p.slice(base.length + 1))).filter((p) => !isCookie(p)));
+      const known = new Set(
+        w
+          .knownPaths()
+          .map((p) => (p === base ? '.' : p.slice(base.length + 1)))
+          .filter((p) => !isCookie(p)),
+      );
       const onDisk = spec.paths.flatMap((p) => walkDisk(resolveIn(tmp, base, p), spec.followSymlinks, spec.ignore));
       const disk = new Set(onDisk.map((p) => (p === base ? '.' : p.slice(base.length + 1))).filter((p) => !isCookie(p)));
       const missing = [...disk].filter((p) => !known.has(p));

@@ -350,9 +350,7 @@ function parseOp(tokens: Token[], line: number, text: string): LocatedOp {
     case 'ln':
       unknown(['-s']);
       need(2, 'ln [-s] <target> <link>');
-      op = flags.has('-s')
-        ? { op: 'symlink', target: args[0]!, path: rel(args[1]!) }
-        : { op: 'link', existing: rel(args[0]!), path: rel(args[1]!) };
+      op = flags.has('-s') ? { op: 'symlink', target: args[0]!, path: rel(args[1]!) } : { op: 'link', existing: rel(args[0]!), path: rel(args[1]!) };
       break;
     case 'chmod':
       unknown([]);

@@ -44,9 +44,7 @@ export interface BackendCapabilities {
  * but cannot run (its addon is missing or broken): `auto` then says so with a
  * warning instead of passing over it without a word.
  */
-export type ProbeResult =
-  | { ok: true; capabilities: BackendCapabilities; note?: string }
-  | { ok: false; reason: string; unexpected?: boolean };
+export type ProbeResult = { ok: true; capabilities: BackendCapabilities; note?: string } | { ok: false; reason: string; unexpected?: boolean };
 
 /** How the two halves of a move find each other. */
 export type MoveKey =

@@ -118,8 +118,7 @@ export function planDiff(index: TreeIndex, diff: TreeDiff, origin: EventOrigin):
       // A rename leaves a file's mtime alone; a new file that reuses a freed
       // inode (rm old; create new) has a newer one. Pairing those would be a lie,
       // unless the file moved along with its directory.
-      const same =
-        a.stat.kind === 'file' ? list.filter((p) => removed.get(p)!.mtimeMs === a.stat.mtimeMs || movedWithParent(p, a.path)) : list;
+      const same = a.stat.kind === 'file' ? list.filter((p) => removed.get(p)!.mtimeMs === a.stat.mtimeMs || movedWithParent(p, a.path)) : list;
       if (!same.length) continue;
       const i = list.indexOf(same.find((p) => baseName(p) === baseName(a.path)) ?? same[0]!);
       const from = list.splice(i, 1)[0]!;
@@ -132,9 +131,7 @@ export function planDiff(index: TreeIndex, diff: TreeDiff, origin: EventOrigin):
   const addedPaths = new Set(diff.added.map((a) => a.path));
 
   const events: PlannedEvent[] = [];
-  const deletes = [...removed]
-    .filter(([p]) => !pairedFrom.has(p) && !pairedTo.has(p) && !addedPaths.has(p))
-    .sort(([a], [b]) => depth(b) - depth(a));
+  const deletes = [...removed].filter(([p]) => !pairedFrom.has(p) && !pairedTo.has(p) && !addedPaths.has(p)).sort(([a], [b]) => depth(b) - depth(a));
   for (const [p, e] of deletes) events.push({ type: 'delete', path: p, kind: e.kind, origin });
 
   // Renames: parents first; a child whose relative place is unchanged moved with its parent.

@@ -118,10 +118,7 @@ interface ErrnoLike {
  * Turns an OS error (a Node `ErrnoException`, or an addon's `{code, syscall}`
  * record) into a VigilError. `errno` is the symbolic name (`'ENOENT'`).
  */
-export function fromSystemError(
-  error: unknown,
-  context: { path?: string; backend?: string; syscall?: string; code?: ErrorCode } = {},
-): VigilError {
+export function fromSystemError(error: unknown, context: { path?: string; backend?: string; syscall?: string; code?: ErrorCode } = {}): VigilError {
   if (VigilError.isVigilError(error)) return error;
   const e = (typeof error === 'object' && error !== null ? error : {}) as ErrnoLike;
   const errno = typeof e.code === 'string' ? e.code : undefined;

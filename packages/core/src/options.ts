@@ -80,7 +80,7 @@ const KNOWN_ALIASES: Readonly<Record<string, string>> = {
   awaitWriteFinish: 'settle',
   ignoreInitial: 'initial',
   recursive: 'depth',
-  atomic: "nothing: vigil reports an atomic save as one rename",
+  atomic: 'nothing: vigil reports an atomic save as one rename',
 };
 
 function invalid(option: string, takes: string, got: unknown): VigilError {
@@ -162,12 +162,16 @@ export function resolvePaths(paths: unknown, cwd: string): string[] {
 /** Checks every option and fills in the defaults. */
 export function resolveWatchOptions(options: unknown, env: { VIGIL_BACKEND?: string } = process.env): ResolvedWatchOptions & { cwd: string } {
   if (options === undefined || options === null) options = {};
-  if (typeof options !== 'object' || Array.isArray(options)) throw new VigilError(ErrorCode.INVALID_ARGUMENT, `watch() options must be an object, got ${show(options)}`);
+  if (typeof options !== 'object' || Array.isArray(options))
+    throw new VigilError(ErrorCode.INVALID_ARGUMENT, `watch() options must be an object, got ${show(options)}`);
   const o = options as Record<string, unknown>;
   for (const key of Object.keys(o)) {
     if ((KNOWN as readonly string[]).includes(key)) continue;
     const near = nearestOption(key);
-    throw new VigilError(ErrorCode.INVALID_OPTION, `unknown option ${JSON.stringify(key)}${near ? ` (did you mean ${near}?)` : ''}; vigil takes ${KNOWN.join(', ')}`);
+    throw new VigilError(
+      ErrorCode.INVALID_OPTION,
+      `unknown option ${JSON.stringify(key)}${near ? ` (did you mean ${near}?)` : ''}; vigil takes ${KNOWN.join(', ')}`,
+    );
   }
   const given = (k: keyof WatchOptions): boolean => o[k] !== undefined;
 
@@ -187,14 +191,20 @@ export function resolveWatchOptions(options: unknown, env: { VIGIL_BACKEND?: str
     const rules = Array.isArray(o.ignore) ? (o.ignore as unknown[]) : [o.ignore];
     rules.forEach((rule, i) => {
       const ok = (typeof rule === 'string' && rule !== '') || rule instanceof RegExp || typeof rule === 'function';
-      if (!ok) throw invalid(Array.isArray(o.ignore) ? `ignore[${i}]` : 'ignore', 'a glob string, a RegExp or a function (path, kind) => boolean, or an array of them', rule);
+      if (!ok)
+        throw invalid(
+          Array.isArray(o.ignore) ? `ignore[${i}]` : 'ignore',
+          'a glob string, a RegExp or a function (path, kind) => boolean, or an array of them',
+          rule,
+        );
     });
     ignore = rules as IgnoreRule[];
   }
 
   let depth = Infinity;
   if (given('depth')) {
-    if (typeof o.depth !== 'number' || !(Number.isInteger(o.depth) || o.depth === Infinity) || o.depth < 0) throw invalid('depth', 'an integer >= 0 (0: the root directory\'s entries only) or Infinity', o.depth);
+    if (typeof o.depth !== 'number' || !(Number.isInteger(o.depth) || o.depth === Infinity) || o.depth < 0)
+      throw invalid('depth', "an integer >= 0 (0: the root directory's entries only) or Infinity", o.depth);
     depth = o.depth;
   }
 

@@ -145,7 +145,10 @@ export const win32Paths: PathPolicy = {
   isWithin: withinBy('\\', foldCase),
   relative(root, p) {
     if (p === root) return '';
-    return p.slice(root.endsWith('\\') ? root.length : root.length + 1).split('\\').join('/');
+    return p
+      .slice(root.endsWith('\\') ? root.length : root.length + 1)
+      .split('\\')
+      .join('/');
   },
   toFsPath: win32FsPath,
   // Windows hands names over as UTF-16, which a JS string holds as is (lone surrogates included).

@@ -67,7 +67,9 @@ function world(c: Case) {
     }
   };
   const show = (e: WatchEvent): string =>
-    e.type === 'rename' ? `rename ${e.oldPath!.slice(root.length + 1)} -> ${e.path.slice(root.length + 1)} ${e.kind}` : `${e.type} ${e.path.slice(root.length + 1)} ${e.kind}`;
+    e.type === 'rename'
+      ? `rename ${e.oldPath!.slice(root.length + 1)} -> ${e.path.slice(root.length + 1)} ${e.kind}`
+      : `${e.type} ${e.path.slice(root.length + 1)} ${e.kind}`;
   const expected = (line: string): string => line.replace(/ dir$/, ' directory');
   return { root, abs, entry, record, show, expected, done: () => rmSync(root, { recursive: true, force: true }) };
 }

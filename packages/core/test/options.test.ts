@@ -56,7 +56,15 @@ describe('watch() options', () => {
   });
   it('fills in the defaults, and VIGIL_BACKEND when no backend is given', () => {
     const r = resolveWatchOptions(undefined, { VIGIL_BACKEND: 'poll' });
-    expect(r).toMatchObject({ backend: 'poll', backendSource: 'environment', pollInterval: 1000, settle: 300, depth: Infinity, persistent: true, initial: false });
+    expect(r).toMatchObject({
+      backend: 'poll',
+      backendSource: 'environment',
+      pollInterval: 1000,
+      settle: 300,
+      depth: Infinity,
+      persistent: true,
+      initial: false,
+    });
     expect(resolveWatchOptions({ backend: 'inotify' }, { VIGIL_BACKEND: 'poll' }).backendSource).toBe('option');
   });
 });

@@ -72,7 +72,11 @@ describe('root mapping: events reported under the path the user gave', () => {
     expect(m.toUser('/data/target')).toBe('/home/me/link');
     expect(m.toUser('/data/link')).toBe('/data/link');
     expect(m.toWatch('/home/me/link')).toBe('/data/target');
-    const listing = m.listing('/data', { length: 2, names: () => ['link', 'target'], at: (i) => ({ kind: i ? 'file' : 'symlink', dev: 1, ino: i, size: 0, mtimeMs: 0 }) });
+    const listing = m.listing('/data', {
+      length: 2,
+      names: () => ['link', 'target'],
+      at: (i) => ({ kind: i ? 'file' : 'symlink', dev: 1, ino: i, size: 0, mtimeMs: 0 }),
+    });
     expect(listing.names()).toEqual(['link']);
     expect(listing.at(0).kind).toBe('file');
   });

@@ -53,7 +53,7 @@ describe('rescans requested while one is still queued', () => {
     };
   }
 
-  it('join it: one rescan, one OVERFLOW warning, each request\'s `since` kept for its own subtree', async () => {
+  it("join it: one rescan, one OVERFLOW warning, each request's `since` kept for its own subtree", async () => {
     const t = await scripted({ '': ['known', 'sub/'], sub: ['inner'] });
     try {
       writeFileSync(join(t.root, 'known'), 'x');

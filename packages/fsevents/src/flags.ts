@@ -89,7 +89,10 @@ export function flagNames(flags: number): string[] {
 /** Parses `ItemCreated|ItemIsFile` (or the names without `Item`, or hex numbers). */
 export function parseFlags(text: string): number {
   let flags = 0;
-  for (const part of text.split('|').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of text
+    .split('|')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     if (/^0x[0-9a-f]+$/i.test(part)) {
       flags |= parseInt(part, 16);
       continue;

@@ -60,7 +60,10 @@ describe('fsevents decoding through core', () => {
     fs.writeFileSync(path.join(dir, 'gone'), 'x');
     fs.rmSync(path.join(dir, 'gone'));
     fs.writeFileSync(path.join(dir, 'kept'), 'x');
-    hand.feed([path.join(dir, 'gone'), F.ItemCreated | F.ItemModified | F.ItemRemoved | F.ItemIsFile], [path.join(dir, 'kept'), F.ItemCreated | F.ItemModified | F.ItemIsFile]);
+    hand.feed(
+      [path.join(dir, 'gone'), F.ItemCreated | F.ItemModified | F.ItemRemoved | F.ItemIsFile],
+      [path.join(dir, 'kept'), F.ItemCreated | F.ItemModified | F.ItemIsFile],
+    );
     await until(() => shown().includes('create kept'), 'create kept');
     fs.appendFileSync(path.join(dir, 'kept'), 'more');
     hand.feed([path.join(dir, 'kept'), F.ItemCreated | F.ItemModified | F.ItemIsFile]);

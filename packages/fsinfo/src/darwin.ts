@@ -31,7 +31,12 @@ const BY_TYPE = new Map(DARWIN_FILESYSTEMS.map((f) => [f.type, f]));
 
 /** The policy for a macOS filesystem type name. */
 export function darwinPolicyFor(type: string): DarwinPolicy {
-  return BY_TYPE.get(type) ?? (type.includes('fuse') ? { type, watch: 'poll', reason: FUSE } : { type, watch: 'native', reason: 'not a known network or FUSE filesystem: treated as local' });
+  return (
+    BY_TYPE.get(type) ??
+    (type.includes('fuse')
+      ? { type, watch: 'poll', reason: FUSE }
+      : { type, watch: 'native', reason: 'not a known network or FUSE filesystem: treated as local' })
+  );
 }
 
 /** One line of `/sbin/mount`: where, and what type. */

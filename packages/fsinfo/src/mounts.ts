@@ -70,7 +70,6 @@ export function mountsBelow(root: string, mounts: readonly MountInfo[] = readMou
   return mounts.filter((m) => m.mountPoint.startsWith(prefix));
 }
 
-
 /**
  * The mounts strictly below `root`, outermost first, each with its policy.
  * Only the last mount at a mount point counts (it hides the ones beneath).
@@ -120,7 +119,7 @@ export function describeFilesystem(path: string): FilesystemReport | undefined {
     magic = undefined;
   }
   const mount = mountOf(path);
-  const type = mount?.type ?? (magic !== undefined ? STATFS_MAGIC[magic] ?? `0x${magic.toString(16)}` : undefined);
+  const type = mount?.type ?? (magic !== undefined ? (STATFS_MAGIC[magic] ?? `0x${magic.toString(16)}`) : undefined);
   if (type === undefined) return undefined;
   const policy = policyFor(type);
   const report: FilesystemReport = { ...policy, remote: policy.watch === 'poll' };

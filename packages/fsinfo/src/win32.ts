@@ -50,7 +50,12 @@ export function win32Platform(volumeInfo: ((path: string) => VolumeInfo | undefi
       if (!volume) return undefined;
       const policy = win32PolicyFor(volume);
       const kind = DRIVE_TYPES[volume.driveType] ?? 'unknown';
-      return { type: `${volume.fsName} (${kind})`, remote: policy.watch === 'poll', reason: policy.reason, caseInsensitive: probeCaseInsensitive(path) ?? true };
+      return {
+        type: `${volume.fsName} (${kind})`,
+        remote: policy.watch === 'poll',
+        reason: policy.reason,
+        caseInsensitive: probeCaseInsensitive(path) ?? true,
+      };
     },
   };
 }

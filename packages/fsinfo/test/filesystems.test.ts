@@ -4,7 +4,26 @@ import { DARWIN_FILESYSTEMS, FILESYSTEMS, policyFor, parseMountInfo, mountOf, su
 
 describe('filesystem table', () => {
   it('polls network, FUSE and host-shared filesystems and keeps local ones native', () => {
-    for (const t of ['nfs', 'nfs4', 'cifs', 'smb3', 'smbfs', 'fuse', 'fuse.sshfs', 'fuse.rclone', 'fuse.s3fs', 'fuse.gcsfuse', '9p', 'virtiofs', 'ceph', 'glusterfs', 'lustre', 'afs', 'davfs', 'ncpfs']) {
+    for (const t of [
+      'nfs',
+      'nfs4',
+      'cifs',
+      'smb3',
+      'smbfs',
+      'fuse',
+      'fuse.sshfs',
+      'fuse.rclone',
+      'fuse.s3fs',
+      'fuse.gcsfuse',
+      '9p',
+      'virtiofs',
+      'ceph',
+      'glusterfs',
+      'lustre',
+      'afs',
+      'davfs',
+      'ncpfs',
+    ]) {
       expect(policyFor(t).watch, t).toBe('poll');
     }
     for (const t of ['ext2', 'ext3', 'ext4', 'xfs', 'btrfs', 'tmpfs', 'overlay', 'zfs', 'f2fs', 'fuseblk']) expect(policyFor(t).watch, t).toBe('native');

@@ -88,12 +88,18 @@ try {
   const fsName = fs.type === 0x01021994 ? 'tmpfs' : `fs type 0x${fs.type.toString(16)}`;
   const fm = median(floor);
   console.log(`tree: ${tree} (${fsName}); ${shape.floor.dirs} dirs, ${shape.floor.entries} entries; ${runs} runs, median ms`);
-  const line = (label, xs) => `${label} median ${median(xs).toFixed(1)} ms (${(median(xs) / fm).toFixed(2)}x), ` +
+  const line = (label, xs) =>
+    `${label} median ${median(xs).toFixed(1)} ms (${(median(xs) / fm).toFixed(2)}x), ` +
     `min ${min(xs).toFixed(1)} ms (${(min(xs) / min(floor)).toFixed(2)}x)   [${xs.join(', ')}]`;
   console.log(`C floor (opendir/readdir + inotify_add_watch): median ${fm.toFixed(1)} ms, min ${min(floor).toFixed(1)} ms   [${floor.join(', ')}]`);
   console.log(line('vigil watchTree, concurrency 1:          ', vigil1));
   console.log(line('vigil watchTree, concurrency 2 (default):', vigil2));
-  console.log(`load average during the run: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} on ${os.cpus().length} CPUs`);
+  console.log(
+    `load average during the run: ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} on ${os.cpus().length} CPUs`,
+  );
   if (shape.vigil.dirs !== shape.floor.dirs || shape.vigil.entries !== shape.floor.entries) {
     console.log(`MISMATCH: vigil saw ${shape.vigil.dirs} dirs / ${shape.vigil.entries} entries`);
     process.exitCode = 1;

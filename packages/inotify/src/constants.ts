@@ -77,9 +77,27 @@ export type InotifyConstantName = keyof typeof IN;
  */
 const MASK_BITS: ReadonlyArray<readonly [number, InotifyConstantName]> = (
   [
-    'IN_ACCESS', 'IN_MODIFY', 'IN_ATTRIB', 'IN_CLOSE_WRITE', 'IN_CLOSE_NOWRITE', 'IN_OPEN', 'IN_MOVED_FROM',
-    'IN_MOVED_TO', 'IN_CREATE', 'IN_DELETE', 'IN_DELETE_SELF', 'IN_MOVE_SELF', 'IN_UNMOUNT', 'IN_Q_OVERFLOW',
-    'IN_IGNORED', 'IN_ONLYDIR', 'IN_DONT_FOLLOW', 'IN_EXCL_UNLINK', 'IN_MASK_CREATE', 'IN_MASK_ADD', 'IN_ISDIR',
+    'IN_ACCESS',
+    'IN_MODIFY',
+    'IN_ATTRIB',
+    'IN_CLOSE_WRITE',
+    'IN_CLOSE_NOWRITE',
+    'IN_OPEN',
+    'IN_MOVED_FROM',
+    'IN_MOVED_TO',
+    'IN_CREATE',
+    'IN_DELETE',
+    'IN_DELETE_SELF',
+    'IN_MOVE_SELF',
+    'IN_UNMOUNT',
+    'IN_Q_OVERFLOW',
+    'IN_IGNORED',
+    'IN_ONLYDIR',
+    'IN_DONT_FOLLOW',
+    'IN_EXCL_UNLINK',
+    'IN_MASK_CREATE',
+    'IN_MASK_ADD',
+    'IN_ISDIR',
     'IN_ONESHOT',
   ] as const
 ).map((name) => [IN[name], name] as const);

@@ -55,11 +55,13 @@ export function inotifyError(data: SysErrorData, path?: string): VigilError {
   let message = DESCRIPTION[errno] ?? 'system error';
   if (errno === 'ENOSPC' && syscall === 'inotify_add_watch') {
     code = ErrorCode.WATCH_LIMIT;
-    message = `the inotify watch limit is reached: fs.inotify.max_user_watches = ${readInotifySysctl('max_user_watches')}` +
+    message =
+      `the inotify watch limit is reached: fs.inotify.max_user_watches = ${readInotifySysctl('max_user_watches')}` +
       ' (raise it with `sysctl fs.inotify.max_user_watches=<n>`)';
   } else if (errno === 'EMFILE' && syscall === 'inotify_init1') {
     code = ErrorCode.INSTANCE_LIMIT;
-    message = `the inotify instance limit is reached: fs.inotify.max_user_instances = ${readInotifySysctl('max_user_instances')}` +
+    message =
+      `the inotify instance limit is reached: fs.inotify.max_user_instances = ${readInotifySysctl('max_user_instances')}` +
       ' (raise it with `sysctl fs.inotify.max_user_instances=<n>`; or the process is out of file descriptors, see `ulimit -n`)';
   }
   return fromSystemError({ code: errno, syscall, message }, { path, backend: BACKEND, syscall, code });

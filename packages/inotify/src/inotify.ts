@@ -425,7 +425,10 @@ export class Inotify extends EventEmitter<InotifyEmitterEvents> {
     const bytes = typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw;
     if (bytes.includes(0)) {
       throw new VigilError(ErrorCode.INVALID_ARGUMENT, `${syscall}: path contains a NUL byte: ${JSON.stringify(display)}`, {
-        backend: BACKEND, syscall, path: display, errno: 'EINVAL',
+        backend: BACKEND,
+        syscall,
+        path: display,
+        errno: 'EINVAL',
       });
     }
     return bytes;

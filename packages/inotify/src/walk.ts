@@ -58,12 +58,7 @@ const CHUNKS_PER_THREAD = 2;
  * been watched and listed. Use a mask with `IN_ONLYDIR | IN_DONT_FOLLOW` so a
  * directory replaced by a file or symlink in the meantime is not watched.
  */
-export async function watchTree(
-  inotify: Inotify,
-  roots: readonly string[],
-  mask: number,
-  options: WatchTreeOptions = {},
-): Promise<WatchTreeSummary> {
+export async function watchTree(inotify: Inotify, roots: readonly string[], mask: number, options: WatchTreeOptions = {}): Promise<WatchTreeSummary> {
   const summary: WatchTreeSummary = { directories: 0, entries: 0, failed: [] };
   const concurrency = Math.max(1, options.concurrency ?? 2);
   const { descend, onDirectory, onChunk } = options;

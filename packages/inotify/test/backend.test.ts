@@ -134,7 +134,9 @@ describe('inotify backend', () => {
     await until(() => events.length >= count, `${count} rename events`);
     await until(() => events.filter((e) => e.type === 'rename').length === count, 'all renames paired', 5000).catch(() => undefined);
     const summary = { rename: 0, other: [] as string[] };
-    for (const e of events) if (e.type === 'rename') summary.rename++; else summary.other.push(`${e.type} ${e.path}`);
+    for (const e of events)
+      if (e.type === 'rename') summary.rename++;
+      else summary.other.push(`${e.type} ${e.path}`);
     expect(summary.other.slice(0, 5)).toEqual([]);
     expect(summary.rename).toBe(count);
   });
@@ -164,7 +166,12 @@ describe('inotify backend', () => {
     expect(watcher.info()[0]!.details).toMatch(/\d+ directories polled/);
     // Nothing reported twice, nothing made up: the index equals the disk.
     await watcher.idle();
-    expect(events.filter((e) => e.type === 'create').map((e) => e.path).sort()).toEqual(late.sort());
+    expect(
+      events
+        .filter((e) => e.type === 'create')
+        .map((e) => e.path)
+        .sort(),
+    ).toEqual(late.sort());
     expect(watcher.knownPaths().sort()).toEqual(diskPaths(dir));
     // With onWatchLimit: 'error', watch() fails instead.
     const strict = createWatcher({ backends: [inotifyBackend], poller: pollBackend }, dir, { backend: 'inotify', onWatchLimit: 'error' });

@@ -1,7 +1,4 @@
-import {
-  closeSync, mkdirSync, openSync, readFileSync, readdirSync, readlinkSync, renameSync, rmdirSync, unlinkSync,
-  writeFileSync, writeSync,
-} from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, readlinkSync, renameSync, rmdirSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { toFsPath } from '@vigilfs/core';
@@ -118,7 +115,7 @@ describe('Inotify events', () => {
     await seen.until(
       (ev) => ev.some((e) => e.wd === wd && has(e.mask, IN.IN_IGNORED)) && find(ev, 'sub', IN.IN_DELETE) !== undefined,
       5000,
-      'IN_IGNORED and the parent\'s IN_DELETE',
+      "IN_IGNORED and the parent's IN_DELETE",
     );
     const self = seen.events.findIndex((e) => e.wd === wd && has(e.mask, IN.IN_DELETE_SELF));
     const ignored = seen.events.findIndex((e) => e.wd === wd && has(e.mask, IN.IN_IGNORED));
@@ -162,8 +159,14 @@ describe('Inotify events', () => {
   }, 60_000);
 
   it('round-trips names with spaces, newlines, leading dashes and invalid UTF-8 byte-exact', async () => {
-    const names = [Buffer.from('with space'), Buffer.from('new\nline'), Buffer.from('-dash'), Buffer.from([0x66, 0xff, 0x6f]),
-      Buffer.from('é€𝄞'), Buffer.alloc(255, 0x61)];
+    const names = [
+      Buffer.from('with space'),
+      Buffer.from('new\nline'),
+      Buffer.from('-dash'),
+      Buffer.from([0x66, 0xff, 0x6f]),
+      Buffer.from('é€𝄞'),
+      Buffer.alloc(255, 0x61),
+    ];
     const ino = inotify();
     const seen = new Collector(ino);
     ino.addWatch(tmp.dir, IN.IN_CREATE);

@@ -135,7 +135,9 @@ function shippedTargets(spec: Pick<AddonSpec<unknown>, 'name' | 'from'>): string
       try {
         const json = JSON.parse(readFileSync(manifest, 'utf8')) as { optionalDependencies?: Record<string, string> };
         const prefix = `@vigilfs/${spec.name}-`;
-        return Object.keys(json.optionalDependencies ?? {}).filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
+        return Object.keys(json.optionalDependencies ?? {})
+          .filter((k) => k.startsWith(prefix))
+          .map((k) => k.slice(prefix.length));
       } catch {
         return undefined;
       }

@@ -80,6 +80,10 @@ describe('native loader', () => {
 
   it('refuses, without loading anything, where the addon does not exist', () => {
     const { spec } = layout({ prebuilt: 'x' });
-    expect(loadAddon({ ...spec, platforms: ['win32'] }, 'linux')).toEqual({ ok: false, reason: 'the demo addon exists only on win32; this is linux', tried: [] });
+    expect(loadAddon({ ...spec, platforms: ['win32'] }, 'linux')).toEqual({
+      ok: false,
+      reason: 'the demo addon exists only on win32; this is linux',
+      tried: [],
+    });
   });
 });

@@ -8,7 +8,19 @@ import { ErrorCode, VigilError as Vigil, entryFromStats, fromSystemError, isCont
 import type { DirChanges, DirSetScanner, ScannedEntry } from './scanner/index.js';
 
 /** Errors a network or FUSE filesystem may recover from: retry, don't report deletes. */
-const TRANSIENT = new Set(['EIO', 'ESTALE', 'ENOTCONN', 'ETIMEDOUT', 'EHOSTDOWN', 'EHOSTUNREACH', 'ECONNABORTED', 'ECONNRESET', 'EAGAIN', 'ENOLINK', 'EREMOTEIO']);
+const TRANSIENT = new Set([
+  'EIO',
+  'ESTALE',
+  'ENOTCONN',
+  'ETIMEDOUT',
+  'EHOSTDOWN',
+  'EHOSTUNREACH',
+  'ECONNABORTED',
+  'ECONNRESET',
+  'EAGAIN',
+  'ENOLINK',
+  'EREMOTEIO',
+]);
 
 /** Directories per scan call while a subtree is read for the first time. */
 const FIRST_READ_CHUNK = 200;
@@ -212,7 +224,10 @@ export class DirSetTree {
         if (!this.#failing.has(c.dir)) {
           this.#failing.add(c.dir);
           host.warning(
-            fromSystemError({ code: c.error.errno, message: 'cannot read directory; keeping what was known and retrying' }, { path: c.dir, backend: host.backend, syscall: c.error.syscall }),
+            fromSystemError(
+              { code: c.error.errno, message: 'cannot read directory; keeping what was known and retrying' },
+              { path: c.dir, backend: host.backend, syscall: c.error.syscall },
+            ),
           );
         }
         continue;

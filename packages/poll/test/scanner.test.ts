@@ -133,9 +133,7 @@ describe.each(implementations)('%s scanner', (label, make) => {
     fs.writeFileSync(path.join(root, 'new'), 'new');
     fs.unlinkSync(path.join(root, 'gone'));
     fs.appendFileSync(path.join(root, 'grow'), ' more');
-    expect(norm(await s.scan())).toEqual([
-      { dir: root, added: [expectedEntry(root, 'new')], removed: ['gone'], changed: [expectedEntry(root, 'grow')] },
-    ]);
+    expect(norm(await s.scan())).toEqual([{ dir: root, added: [expectedEntry(root, 'new')], removed: ['gone'], changed: [expectedEntry(root, 'grow')] }]);
     expect(await s.scan()).toEqual([]);
   });
 
@@ -193,9 +191,7 @@ describe.each(implementations)('%s scanner', (label, make) => {
     s.track([dir]);
     await s.scan();
     fs.rmSync(dir, { recursive: true });
-    expect(norm(await s.scan())).toEqual([
-      { dir, added: [], removed: ['x', 'y', 'z'], changed: [], error: { errno: 'ENOENT', syscall: 'opendir' } },
-    ]);
+    expect(norm(await s.scan())).toEqual([{ dir, added: [], removed: ['x', 'y', 'z'], changed: [], error: { errno: 'ENOENT', syscall: 'opendir' } }]);
     expect(await s.scan()).toEqual([]); // still gone: not reported again
     fs.mkdirSync(dir);
     fs.writeFileSync(path.join(dir, 'w'), 'w');
@@ -211,9 +207,7 @@ describe.each(implementations)('%s scanner', (label, make) => {
     await s.scan();
     fs.rmSync(dir, { recursive: true });
     fs.writeFileSync(dir, 'now a file');
-    expect(await s.scan()).toEqual([
-      { dir, added: [], removed: ['x'], changed: [], error: { errno: 'ENOTDIR', syscall: 'opendir' } },
-    ]);
+    expect(await s.scan()).toEqual([{ dir, added: [], removed: ['x'], changed: [], error: { errno: 'ENOTDIR', syscall: 'opendir' } }]);
   });
 
   it.skipIf(!make)('names with spaces, newlines, dashes and invalid UTF-8 round-trip byte-exact', async () => {

@@ -32,12 +32,23 @@ export function commandArgv(command: readonly string[], events: readonly WatchEv
   const out: string[] = [];
   for (const arg of command) {
     switch (arg) {
-      case '{path}': out.push(last.path); break;
-      case '{oldPath}': out.push(last.oldPath ?? ''); break;
-      case '{type}': out.push(last.type); break;
-      case '{kind}': out.push(last.kind); break;
-      case '{paths}': out.push(...new Set(events.map((e) => e.path))); break;
-      default: out.push(arg);
+      case '{path}':
+        out.push(last.path);
+        break;
+      case '{oldPath}':
+        out.push(last.oldPath ?? '');
+        break;
+      case '{type}':
+        out.push(last.type);
+        break;
+      case '{kind}':
+        out.push(last.kind);
+        break;
+      case '{paths}':
+        out.push(...new Set(events.map((e) => e.path)));
+        break;
+      default:
+        out.push(arg);
     }
   }
   return out;
@@ -149,12 +160,20 @@ export class PluginAction implements Action {
       mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
     } catch (e) {
       const missing = (e as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND';
-      throw new VigilError(missing ? ErrorCode.PATH_NOT_FOUND : ErrorCode.INVALID_OPTION,
-        `${where}cannot load ${file}: ${describeError(e)}`, { path: file, cause: e });
+      throw new VigilError(missing ? ErrorCode.PATH_NOT_FOUND : ErrorCode.INVALID_OPTION, `${where}cannot load ${file}: ${describeError(e)}`, {
+        path: file,
+        cause: e,
+      });
     }
     const def = mod.default as Record<string, unknown> | ((...a: unknown[]) => unknown) | undefined;
-    const setup = typeof def === 'function' ? def : typeof mod.setup === 'function' ? mod.setup
-      : typeof def === 'object' && def !== null && typeof def.setup === 'function' ? def.setup : undefined;
+    const setup =
+      typeof def === 'function'
+        ? def
+        : typeof mod.setup === 'function'
+          ? mod.setup
+          : typeof def === 'object' && def !== null && typeof def.setup === 'function'
+            ? def.setup
+            : undefined;
     if (!setup) throw new VigilError(ErrorCode.INVALID_OPTION, `${where}${file} exports neither a default function nor setup()`, { path: file });
     return setup as PluginSetup;
   }

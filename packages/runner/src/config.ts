@@ -60,8 +60,21 @@ export interface Rule {
 
 /** Every field a rule may have; anything else is a mistake (most often a typo). */
 const FIELDS = new Set([
-  'name', 'description', 'paths', 'events', 'ignore', 'command', 'plugin', 'config',
-  'debounce', 'concurrency', 'overflow', 'cwd', 'backend', 'pollInterval', 'settle',
+  'name',
+  'description',
+  'paths',
+  'events',
+  'ignore',
+  'command',
+  'plugin',
+  'config',
+  'debounce',
+  'concurrency',
+  'overflow',
+  'cwd',
+  'backend',
+  'pollInterval',
+  'settle',
 ]);
 const EVENT_TYPES = Object.values(EventType) as string[];
 const POLICIES = Object.values(OverflowPolicy) as string[];
@@ -75,7 +88,7 @@ export const MAX_CONCURRENCY = 10_000;
 
 /** A value as a user wrote it (JSON.stringify turns Infinity and NaN into null). */
 function shown(v: unknown): string {
-  return typeof v === 'number' ? String(v) : JSON.stringify(v) ?? String(v);
+  return typeof v === 'number' ? String(v) : (JSON.stringify(v) ?? String(v));
 }
 
 /**
@@ -91,18 +104,34 @@ function readRuleText(file: string): string {
     fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (e) {
     const errno = (e as NodeJS.ErrnoException).code;
-    throw new VigilError(errno === 'ENOENT' ? ErrorCode.PATH_NOT_FOUND : ErrorCode.IO_ERROR,
-      `${file}: cannot read the rule file (${errno ?? String(e)})`, { path: file, errno, cause: e });
+    throw new VigilError(errno === 'ENOENT' ? ErrorCode.PATH_NOT_FOUND : ErrorCode.IO_ERROR, `${file}: cannot read the rule file (${errno ?? String(e)})`, {
+      path: file,
+      errno,
+      cause: e,
+    });
   }
   try {
     const st = fstatSync(fd);
     if (!st.isFile()) {
-      const what = st.isFIFO() ? 'a FIFO' : st.isCharacterDevice() ? 'a character device' : st.isBlockDevice() ? 'a block device'
-        : st.isDirectory() ? 'a directory' : st.isSocket() ? 'a socket' : 'something else';
+      const what = st.isFIFO()
+        ? 'a FIFO'
+        : st.isCharacterDevice()
+          ? 'a character device'
+          : st.isBlockDevice()
+            ? 'a block device'
+            : st.isDirectory()
+              ? 'a directory'
+              : st.isSocket()
+                ? 'a socket'
+                : 'something else';
       throw new VigilError(ErrorCode.INVALID_OPTION, `${file}: is ${what}, not a regular file; only regular files are read as rules`, { path: file });
     }
-    const tooBig = (): VigilError => new VigilError(ErrorCode.INVALID_OPTION,
-      `${file}: rule file larger than ${MAX_RULE_FILE_BYTES} bytes (1 MiB); rule files are small, is this the right file?`, { path: file });
+    const tooBig = (): VigilError =>
+      new VigilError(
+        ErrorCode.INVALID_OPTION,
+        `${file}: rule file larger than ${MAX_RULE_FILE_BYTES} bytes (1 MiB); rule files are small, is this the right file?`,
+        { path: file },
+      );
     if (st.size > MAX_RULE_FILE_BYTES) throw tooBig();
     const buf = Buffer.alloc(MAX_RULE_FILE_BYTES + 1);
     let length = 0;
@@ -198,7 +227,8 @@ function checkRule(file: string, raw: unknown, index: number, inList: boolean, f
   const integer = (field: string, min: number, max: number, unit: string, fallback: number): number => {
     const v = raw[field];
     if (v === undefined) return fallback;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw bad(field, `must be an integer${unit} from ${min} to ${max}, got ${shown(v)}`);
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
+      throw bad(field, `must be an integer${unit} from ${min} to ${max}, got ${shown(v)}`);
     return v;
   };
   const ms = (field: string, min: number, fallback: number): number => integer(field, min, MAX_TIMER_MS, ' (milliseconds)', fallback);
@@ -230,11 +260,13 @@ function checkRule(file: string, raw: unknown, index: number, inList: boolean, f
 
   let overflow: OverflowPolicy = OverflowPolicy.QUEUE;
   if (raw.overflow !== undefined) {
-    if (typeof raw.overflow !== 'string' || !POLICIES.includes(raw.overflow)) throw bad('overflow', `must be one of ${POLICIES.join(', ')}, got ${shown(raw.overflow)}`);
+    if (typeof raw.overflow !== 'string' || !POLICIES.includes(raw.overflow))
+      throw bad('overflow', `must be one of ${POLICIES.join(', ')}, got ${shown(raw.overflow)}`);
     overflow = raw.overflow as OverflowPolicy;
   }
   if (raw.cwd !== undefined && (typeof raw.cwd !== 'string' || raw.cwd === '')) throw bad('cwd', 'must be a directory path');
-  if (raw.backend !== undefined && (typeof raw.backend !== 'string' || raw.backend === '')) throw bad('backend', 'must be a backend name (auto, inotify, poll, …)');
+  if (raw.backend !== undefined && (typeof raw.backend !== 'string' || raw.backend === ''))
+    throw bad('backend', 'must be a backend name (auto, inotify, poll, …)');
   if (raw.description !== undefined && typeof raw.description !== 'string') throw bad('description', 'must be a string');
 
   const rule: Rule = {
@@ -285,7 +317,12 @@ export function loadRules(location: string): Rule[] {
   const seen = new Map<string, Rule>();
   for (const r of rules) {
     const first = seen.get(r.name);
-    if (first) throw invalid(r.file, ruleLabel(r.name, r.index, true), `field "name": duplicate; "${r.name}" is already the name of rule #${first.index + 1} in ${first.file}`);
+    if (first)
+      throw invalid(
+        r.file,
+        ruleLabel(r.name, r.index, true),
+        `field "name": duplicate; "${r.name}" is already the name of rule #${first.index + 1} in ${first.file}`,
+      );
     seen.set(r.name, r);
   }
   return rules;
@@ -319,8 +356,10 @@ export function findConfig(flag: string | undefined, env: NodeJS.ProcessEnv = pr
   const dir = path.join(xdg, 'vigil', 'rules.d');
   tried.push(dir);
   if (isDir(dir)) return { path: dir, source: 'default' };
-  throw new VigilError(ErrorCode.INVALID_OPTION,
-    `no rules found: give --config <file-or-dir>, or set VIGIL_CONFIG or VIGIL_CONFIG_DIR; looked in ${tried.join(', ')}`);
+  throw new VigilError(
+    ErrorCode.INVALID_OPTION,
+    `no rules found: give --config <file-or-dir>, or set VIGIL_CONFIG or VIGIL_CONFIG_DIR; looked in ${tried.join(', ')}`,
+  );
 }
 
 function isFile(p: string): boolean {

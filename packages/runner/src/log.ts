@@ -37,7 +37,10 @@ export function createLogger(verbosity: number, write: (line: string) => void, s
 export function describeError(e: unknown): string {
   if (VigilError.isVigilError(e)) return `${e.code}: ${e.message}`;
   if (e instanceof Error) {
-    const frame = e.stack?.split('\n').find((l) => l.trimStart().startsWith('at '))?.trim();
+    const frame = e.stack
+      ?.split('\n')
+      .find((l) => l.trimStart().startsWith('at '))
+      ?.trim();
     return `${e.name}: ${e.message}${frame ? ` (${frame})` : ''}`;
   }
   return String(e);

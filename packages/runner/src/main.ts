@@ -42,7 +42,11 @@ export const ENVIRONMENT: readonly { name: string; scope: 'config' | 'command'; 
   { name: 'VIGIL_EVENT_OLD_PATH', scope: 'command', description: 'rename only: the old path; empty for other events' },
   { name: 'VIGIL_EVENT_KIND', scope: 'command', description: 'file, directory, symlink, other or unknown' },
   { name: 'VIGIL_EVENT_ORIGIN', scope: 'command', description: 'os, rescan or emulated: who vouches for the event' },
-  { name: 'VIGIL_EVENT_COUNT', scope: 'command', description: 'number of events in the job (1 without debounce; more when a debounce window collected several)' },
+  {
+    name: 'VIGIL_EVENT_COUNT',
+    scope: 'command',
+    description: 'number of events in the job (1 without debounce; more when a debounce window collected several)',
+  },
 ];
 
 /** What `main` needs from its host: vigil's `watch()`, and where to write (defaults: the process's streams). */
@@ -116,7 +120,10 @@ export async function main(argv: string[], options: MainOptions): Promise<number
   }
   if (values['print-env']) {
     const width = Math.max(...ENVIRONMENT.map((v) => v.name.length)) + 2;
-    const section = (scope: 'config' | 'command'): string => ENVIRONMENT.filter((v) => v.scope === scope).map((v) => `  ${v.name.padEnd(width)}${v.description}\n`).join('');
+    const section = (scope: 'config' | 'command'): string =>
+      ENVIRONMENT.filter((v) => v.scope === scope)
+        .map((v) => `  ${v.name.padEnd(width)}${v.description}\n`)
+        .join('');
     stdout(`Read by vigil run:\n${section('config')}Set for each command:\n${section('command')}`);
     return 0;
   }
@@ -140,7 +147,9 @@ export async function main(argv: string[], options: MainOptions): Promise<number
   if (values.check) {
     for (const r of rules) {
       const action = r.command ? `command ${JSON.stringify(r.command)}` : `plugin ${r.plugin}`;
-      stdout(`${r.name}: ${r.paths.join(', ')} [${r.events.join(', ')}] -> ${action} (debounce ${r.debounce} ms, concurrency ${r.concurrency}, overflow ${r.overflow})\n`);
+      stdout(
+        `${r.name}: ${r.paths.join(', ')} [${r.events.join(', ')}] -> ${action} (debounce ${r.debounce} ms, concurrency ${r.concurrency}, overflow ${r.overflow})\n`,
+      );
     }
     return 0;
   }
@@ -152,9 +161,12 @@ export async function main(argv: string[], options: MainOptions): Promise<number
 
   let wake: (reason: string) => void = () => {};
   const stopped = new Promise<string>((resolve) => (wake = resolve));
-  const runners = rules.map((rule) => new RuleRunner(rule, createLogger(verbosity, stderr, rule.name), () => {
-    if (runners.every((r) => r.state === 'ended' || r.state === 'disabled')) wake('ended');
-  }));
+  const runners = rules.map(
+    (rule) =>
+      new RuleRunner(rule, createLogger(verbosity, stderr, rule.name), () => {
+        if (runners.every((r) => r.state === 'ended' || r.state === 'disabled')) wake('ended');
+      }),
+  );
   const signals = options.signals ?? ['SIGTERM', 'SIGINT'];
   let signalled = 0;
   let forceNow: () => void = () => {};
@@ -170,10 +182,12 @@ export async function main(argv: string[], options: MainOptions): Promise<number
     const failure = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failure) {
       for (const s of started) if (s.status === 'rejected') stderr(`vigil run: ${describeError(s.reason)}\n`);
-      await Promise.all(runners.map(async (r) => {
-        await r.stop();
-        await r.dispose();
-      }));
+      await Promise.all(
+        runners.map(async (r) => {
+          await r.stop();
+          await r.dispose();
+        }),
+      );
       return VigilError.isVigilError(failure.reason) ? 2 : 1;
     }
     if (runners.every((r) => r.state === 'disabled')) {

@@ -65,8 +65,11 @@ export class RuleRunner {
         statSync(p);
       } catch (e) {
         const errno = (e as NodeJS.ErrnoException).code;
-        throw new VigilError(errno === 'ENOENT' ? ErrorCode.PATH_NOT_FOUND : ErrorCode.IO_ERROR,
-          `${where}${p}: ${errno === 'ENOENT' ? 'no such file or directory' : describeError(e)}`, { path: p, errno, cause: e });
+        throw new VigilError(
+          errno === 'ENOENT' ? ErrorCode.PATH_NOT_FOUND : ErrorCode.IO_ERROR,
+          `${where}${p}: ${errno === 'ENOENT' ? 'no such file or directory' : describeError(e)}`,
+          { path: p, errno, cause: e },
+        );
       }
     }
     if (this.#action instanceof PluginAction) {
@@ -91,7 +94,13 @@ export class RuleRunner {
     } catch (e) {
       await this.#action.close();
       if (VigilError.isVigilError(e)) {
-        throw new VigilError(e.code, `${this.rule.file}: rule "${this.rule.name}": ${e.message}`, { path: e.path, backend: e.backend, errno: e.errno, syscall: e.syscall, cause: e });
+        throw new VigilError(e.code, `${this.rule.file}: rule "${this.rule.name}": ${e.message}`, {
+          path: e.path,
+          backend: e.backend,
+          errno: e.errno,
+          syscall: e.syscall,
+          cause: e,
+        });
       }
       throw e;
     }
@@ -144,18 +153,22 @@ export class RuleRunner {
         const paths = new Set(job.map((e) => e.path));
         let dropped = 0;
         this.#pending = this.#pending
-          .map((pending) => pending.filter((e) => {
-            const keep = !paths.has(e.path);
-            if (!keep) dropped++;
-            return keep;
-          }))
+          .map((pending) =>
+            pending.filter((e) => {
+              const keep = !paths.has(e.path);
+              if (!keep) dropped++;
+              return keep;
+            }),
+          )
           .filter((pending) => pending.length > 0);
         this.#pending.push(job);
         this.#log.debug(`queued ${count(job)}${dropped ? `, coalesced away ${dropped} older event(s)` : ''} (${this.#pending.length} job(s) waiting)`);
         break;
       }
       case OverflowPolicy.DROP:
-        this.#log.info(`dropped ${count(job)} (${this.#running.size} action(s) running, concurrency ${this.rule.concurrency}): ${job.map((e) => e.path).join(', ')}`);
+        this.#log.info(
+          `dropped ${count(job)} (${this.#running.size} action(s) running, concurrency ${this.rule.concurrency}): ${job.map((e) => e.path).join(', ')}`,
+        );
         break;
     }
   }

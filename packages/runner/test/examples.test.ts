@@ -4,7 +4,20 @@
 // file alone. No fixed sleeps: every wait polls a condition until a deadline.
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { appendFileSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  appendFileSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,7 +38,12 @@ afterEach(() => {
   for (const c of children.splice(0)) c.kill('SIGKILL');
   for (const f of pidFiles.splice(0)) {
     // A service a failed test left running.
-    if (existsSync(f)) try { process.kill(Number(readFileSync(f, 'utf8')), 'SIGKILL'); } catch { /* gone */ }
+    if (existsSync(f))
+      try {
+        process.kill(Number(readFileSync(f, 'utf8')), 'SIGKILL');
+      } catch {
+        /* gone */
+      }
   }
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
@@ -35,7 +53,6 @@ function tempDir(): string {
   dirs.push(d);
   return d;
 }
-
 
 /** Starts `node examples/<name> <args>`; resolves once it printed "ready" on stderr. */
 async function example(name: string, args: string[]) {
@@ -72,7 +89,12 @@ describe('examples', () => {
     renameSync(f, path.join(dir, 'renamed'));
     await ex.waitLine((l) => l.startsWith('rename'), 'the rename');
     // The kind column is 'unknown' when the file was renamed before vigil could look at it: leave it out.
-    expect(ex.lines().map((l) => l.replace(/^(\S+) \S+ /, '$1 '))).toEqual([`create ${f}`, `modify ${f}`, `close-write ${f}`, `rename ${f} -> ${path.join(dir, 'renamed')}`]);
+    expect(ex.lines().map((l) => l.replace(/^(\S+) \S+ /, '$1 '))).toEqual([
+      `create ${f}`,
+      `modify ${f}`,
+      `close-write ${f}`,
+      `rename ${f} -> ${path.join(dir, 'renamed')}`,
+    ]);
     expect(await ex.stop()).toBe(0);
   });
 
@@ -83,7 +105,9 @@ describe('examples', () => {
     mkdirSync(path.join(dir, 'sub'));
     writeFileSync(path.join(dir, 'kept.txt'), 'x');
     await ex.waitLine((l) => l.includes('close-write'), 'the kept file');
-    expect(ex.lines().map((l) => JSON.parse(l) as unknown)).toEqual(['create', 'modify', 'close-write'].map((type) => ({ type, path: path.join(dir, 'kept.txt') })));
+    expect(ex.lines().map((l) => JSON.parse(l) as unknown)).toEqual(
+      ['create', 'modify', 'close-write'].map((type) => ({ type, path: path.join(dir, 'kept.txt') })),
+    );
     expect(await ex.stop()).toBe(0);
   });
 
@@ -130,7 +154,8 @@ describe('examples', () => {
     const log = path.join(dir, 'service.log');
     const pid = path.join(dir, 'service.pid');
     pidFiles.push(pid);
-    const run = (cmd: string) => spawnSync(process.execPath, [path.join(examples, 'service.mjs'), cmd, watched, '--log', log, '--pid', pid], { encoding: 'utf8', timeout: 20_000 });
+    const run = (cmd: string) =>
+      spawnSync(process.execPath, [path.join(examples, 'service.mjs'), cmd, watched, '--log', log, '--pid', pid], { encoding: 'utf8', timeout: 20_000 });
     const started = run('start');
     expect(started.status, started.stderr).toBe(0);
     const servicePid = Number(readFileSync(pid, 'utf8'));

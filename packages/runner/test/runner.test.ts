@@ -33,11 +33,13 @@ function tempDir(): string {
   return d;
 }
 
-
 /** The JSON lines a fixture command or plugin appended to `file`. */
 function records<T = Record<string, unknown>>(file: string): T[] {
   if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as T);
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as T);
 }
 
 /** Writes `rules` as YAML into `dir/rules.yaml`, for the runner to read. */
@@ -89,12 +91,14 @@ describe('command rules', () => {
     const watched = path.join(dir, 'watched');
     mkdirSync(watched);
     const out = path.join(dir, 'out.jsonl');
-    const config = writeRules(dir, [{
-      name: 'rec',
-      paths: ['watched'], // relative: resolved against the rule file's directory
-      events: ['close-write', 'rename'],
-      command: ['node', fixture('record.mjs'), out, '{path}', '{type}', '{kind}', '{oldPath}', 'x{path}', '--{type}'],
-    }]);
+    const config = writeRules(dir, [
+      {
+        name: 'rec',
+        paths: ['watched'], // relative: resolved against the rule file's directory
+        events: ['close-write', 'rename'],
+        command: ['node', fixture('record.mjs'), out, '{path}', '{type}', '{kind}', '{oldPath}', 'x{path}', '--{type}'],
+      },
+    ]);
     const r = runner(['--config', config, '-v'], tmpdir());
     await r.ready();
 
@@ -108,8 +112,13 @@ describe('command rules', () => {
     const [first, second] = records<{ args: string[]; env: Record<string, string>; cwd: string }>(out);
     expect(first!.args).toEqual([evil, 'close-write', 'file', '', 'x{path}', '--{type}']);
     expect(first!.env).toMatchObject({
-      VIGIL_RULE: 'rec', VIGIL_EVENT_TYPE: 'close-write', VIGIL_EVENT_PATH: evil, VIGIL_EVENT_OLD_PATH: '',
-      VIGIL_EVENT_KIND: 'file', VIGIL_EVENT_ORIGIN: 'os', VIGIL_EVENT_COUNT: '1',
+      VIGIL_RULE: 'rec',
+      VIGIL_EVENT_TYPE: 'close-write',
+      VIGIL_EVENT_PATH: evil,
+      VIGIL_EVENT_OLD_PATH: '',
+      VIGIL_EVENT_KIND: 'file',
+      VIGIL_EVENT_ORIGIN: 'os',
+      VIGIL_EVENT_COUNT: '1',
     });
     expect(first!.cwd).toBe(dir);
     expect(second!.args).toEqual([moved, 'rename', 'file', evil, 'x{path}', '--{type}']);
@@ -126,7 +135,9 @@ describe('command rules', () => {
     const w = path.join(dir, 'w');
     mkdirSync(w);
     const out = path.join(dir, 'out.jsonl');
-    const config = writeRules(dir, [{ name: 'creates', paths: [w], events: ['create'], ignore: ['*.tmp', 'skip'], command: ['node', fixture('record.mjs'), out, '{type}', '{path}'] }]);
+    const config = writeRules(dir, [
+      { name: 'creates', paths: [w], events: ['create'], ignore: ['*.tmp', 'skip'], command: ['node', fixture('record.mjs'), out, '{type}', '{path}'] },
+    ]);
     const r = runner(['--config', config, '-v']);
     await r.ready();
     const before = records(out).length;
@@ -139,8 +150,14 @@ describe('command rules', () => {
     mkdirSync(path.join(w, 'sub'));
     writeFileSync(path.join(w, 'zz-cookie'), '');
     await until(() => records(out).some((x) => (x as { args: string[] }).args[1]!.endsWith('zz-cookie')), 'the cookie', r.output);
-    const got = records<{ args: string[] }>(out).slice(before).map((x) => x.args);
-    expect(got).toEqual([['create', path.join(w, 'keep.txt')], ['create', path.join(w, 'sub')], ['create', path.join(w, 'zz-cookie')]]);
+    const got = records<{ args: string[] }>(out)
+      .slice(before)
+      .map((x) => x.args);
+    expect(got).toEqual([
+      ['create', path.join(w, 'keep.txt')],
+      ['create', path.join(w, 'sub')],
+      ['create', path.join(w, 'zz-cookie')],
+    ]);
     expect(await r.stop()).toBe(0);
   });
 
@@ -149,7 +166,9 @@ describe('command rules', () => {
     const out = path.join(dir, 'out.jsonl');
     mkdirSync(path.join(dir, 'w'));
     // A window wide enough that a starved CI machine still delivers the three close-writes inside it.
-    const config = writeRules(dir, [{ name: 'batch', paths: ['w'], events: ['close-write'], debounce: 1000, command: ['node', fixture('record.mjs'), out, '{paths}'] }]);
+    const config = writeRules(dir, [
+      { name: 'batch', paths: ['w'], events: ['close-write'], debounce: 1000, command: ['node', fixture('record.mjs'), out, '{paths}'] },
+    ]);
     const r = runner(['--config', config, '-v']);
     await r.ready();
     const files = ['a', 'b c', 'd'].map((n) => path.join(dir, 'w', n));
@@ -170,7 +189,11 @@ describe('command rules', () => {
     const rule = (name: string, concurrency: number, overflow: string) => {
       mkdirSync(path.join(dir, name));
       return {
-        name, paths: [name], events: ['close-write'], concurrency, overflow,
+        name,
+        paths: [name],
+        events: ['close-write'],
+        concurrency,
+        overflow,
         command: ['node', fixture('block.mjs'), path.join(dir, `${name}.jsonl`), path.join(dir, `${name}.release`), '{path}'],
       };
     };
@@ -291,7 +314,9 @@ describe('signals', () => {
     const dir = tempDir();
     mkdirSync(path.join(dir, 'w'));
     const out = path.join(dir, 'out.jsonl');
-    const config = writeRules(dir, [{ name: 'stuck', paths: ['w'], events: ['close-write'], command: ['node', fixture('block.mjs'), out, path.join(dir, 'never'), '{path}'] }]);
+    const config = writeRules(dir, [
+      { name: 'stuck', paths: ['w'], events: ['close-write'], command: ['node', fixture('block.mjs'), out, path.join(dir, 'never'), '{path}'] },
+    ]);
     const r = runner(['--config', config, '--grace', '300', '-v']);
     await r.ready();
     writeFileSync(path.join(dir, 'w', 'job'), 'x');
@@ -337,10 +362,17 @@ describe('configuration', () => {
     // Issue 9 item 5: what JSON.stringify would print as null, and timers Node cannot hold.
     check('- name: a\n  paths: [x]\n  command: [make]\n  concurrency: 1e309\n', 'field "concurrency"', 'must be an integer from 1 to 10000, got Infinity');
     check('- name: a\n  paths: [x]\n  command: [make]\n  concurrency: 1.5\n', 'field "concurrency"', 'got 1.5');
-    check('- name: a\n  paths: [x]\n  command: [make]\n  debounce: 2147483648\n', 'field "debounce"', 'must be an integer (milliseconds) from 0 to 2147483647, got 2147483648');
+    check(
+      '- name: a\n  paths: [x]\n  command: [make]\n  debounce: 2147483648\n',
+      'field "debounce"',
+      'must be an integer (milliseconds) from 0 to 2147483647, got 2147483648',
+    );
     check('- name: a\n  paths: [x]\n  command: [make]\n  debounce: .nan\n', 'field "debounce"', 'got NaN');
     check('- name: a\n  paths: [x]\n  command: [make]\n  pollInterval: 1e12\n', 'field "pollInterval"', 'from 10 to 2147483647, got 1000000000000');
-    const edge = bad('- name: a\n  paths: [x]\n  command: [make]\n  debounce: 2147483647\n  concurrency: 10000\n')() as { debounce: number; concurrency: number }[];
+    const edge = bad('- name: a\n  paths: [x]\n  command: [make]\n  debounce: 2147483647\n  concurrency: 10000\n')() as {
+      debounce: number;
+      concurrency: number;
+    }[];
     expect(edge[0]).toMatchObject({ debounce: 2147483647, concurrency: 10000 });
   });
 
@@ -359,16 +391,27 @@ describe('configuration', () => {
       return ['none', ''];
     };
     expect(code(() => loadRules(dir))).toEqual(['INVALID_OPTION', `${fifo}: is a FIFO, not a regular file; only regular files are read as rules`]);
-    expect(code(() => loadRules('/dev/zero'))).toEqual(['INVALID_OPTION', '/dev/zero: is a character device, not a regular file; only regular files are read as rules']);
+    expect(code(() => loadRules('/dev/zero'))).toEqual([
+      'INVALID_OPTION',
+      '/dev/zero: is a character device, not a regular file; only regular files are read as rules',
+    ]);
     const big = path.join(dir, 'big.json');
     writeFileSync(big, `[${' '.repeat(1024 * 1024)}]`);
-    expect(code(() => loadRules(big))).toEqual(['INVALID_OPTION', `${big}: rule file larger than 1048576 bytes (1 MiB); rule files are small, is this the right file?`]);
+    expect(code(() => loadRules(big))).toEqual([
+      'INVALID_OPTION',
+      `${big}: rule file larger than 1048576 bytes (1 MiB); rule files are small, is this the right file?`,
+    ]);
     writeFileSync(big, `[${' '.repeat(1024 * 1024 - 2)}]`);
     expect(code(() => loadRules(big))).toEqual(['INVALID_OPTION', `${big}: no rules found`]);
     expect(Date.now() - started).toBeLessThan(5000);
 
     // The CLI, with a deadline: it must end on its own, with exit 2 and the message, not hang or grow.
-    for (const args of [['--config', dir], ['--config', dir, '--check'], ['--config', '/dev/zero'], ['--config', '/dev/zero', '--check']]) {
+    for (const args of [
+      ['--config', dir],
+      ['--config', dir, '--check'],
+      ['--config', '/dev/zero'],
+      ['--config', '/dev/zero', '--check'],
+    ]) {
       const r = spawnSync(process.execPath, [cli, 'run', ...args], { encoding: 'utf8', timeout: 15_000, killSignal: 'SIGKILL' });
       expect(r.signal, `vigil run ${args.join(' ')} had to be killed`).toBe(null);
       expect(r.status).toBe(2);
@@ -409,7 +452,9 @@ describe('configuration', () => {
     writeFileSync(file, yaml);
     const rules = loadRules(file);
     expect(rules.map((r) => [r.name, r.events.length, r.concurrency, r.overflow, r.debounce])).toEqual([
-      ['thumbnails', 2, 2, 'queue', 0], ['rebuild', 3, 1, 'coalesce', 300], ['audit', 5, 1, 'queue', 0],
+      ['thumbnails', 2, 2, 'queue', 0],
+      ['rebuild', 3, 1, 'coalesce', 300],
+      ['audit', 5, 1, 'queue', 0],
     ]);
     expect(rules[0]!.command).toEqual(['./bin/thumbnail', '{path}']);
     expect(rules[2]!.config).toEqual({ logFile: '/var/log/app-audit.log' });
@@ -417,7 +462,15 @@ describe('configuration', () => {
 
   it('substitutes placeholders only as whole arguments', () => {
     const e = { type: 'rename', path: '/a/new name', oldPath: '/a/$(old)', kind: 'file', origin: 'os' } as const;
-    expect(commandArgv(['cp', '{oldPath}', '{path}', '--', '{path}.bak', 'x{type}', '{kind}'], [e])).toEqual(['cp', '/a/$(old)', '/a/new name', '--', '{path}.bak', 'x{type}', 'file']);
+    expect(commandArgv(['cp', '{oldPath}', '{path}', '--', '{path}.bak', 'x{type}', '{kind}'], [e])).toEqual([
+      'cp',
+      '/a/$(old)',
+      '/a/new name',
+      '--',
+      '{path}.bak',
+      'x{type}',
+      'file',
+    ]);
     expect(commandArgv(['ls', '{paths}'], [e, { ...e, path: '/b' }, e])).toEqual(['ls', '/a/new name', '/b']);
   });
 
@@ -445,13 +498,28 @@ describe('configuration', () => {
   it('--print-env lists every variable it reads and sets; --check prints the rules', () => {
     const r = spawnSync(process.execPath, [cli, 'run', '--print-env'], { encoding: 'utf8' });
     expect(r.status).toBe(0);
-    for (const v of ['VIGIL_CONFIG', 'VIGIL_CONFIG_DIR', 'XDG_CONFIG_HOME', 'VIGIL_BACKEND', 'VIGIL_RULE', 'VIGIL_EVENT_TYPE', 'VIGIL_EVENT_PATH',
-      'VIGIL_EVENT_OLD_PATH', 'VIGIL_EVENT_KIND', 'VIGIL_EVENT_ORIGIN', 'VIGIL_EVENT_COUNT']) {
+    for (const v of [
+      'VIGIL_CONFIG',
+      'VIGIL_CONFIG_DIR',
+      'XDG_CONFIG_HOME',
+      'VIGIL_BACKEND',
+      'VIGIL_RULE',
+      'VIGIL_EVENT_TYPE',
+      'VIGIL_EVENT_PATH',
+      'VIGIL_EVENT_OLD_PATH',
+      'VIGIL_EVENT_KIND',
+      'VIGIL_EVENT_ORIGIN',
+      'VIGIL_EVENT_COUNT',
+    ]) {
       expect(r.stdout).toMatch(new RegExp(`^  ${v} +\\S`, 'm'));
     }
     const dir = tempDir();
     writeFileSync(path.join(dir, 'vigil.rules.yaml'), 'rules:\n  - name: build\n    paths: [.]\n    events: [close-write]\n    command: [make]\n');
-    const c = spawnSync(process.execPath, [cli, 'run', '--check'], { encoding: 'utf8', cwd: dir, env: { ...process.env, VIGIL_CONFIG: '', VIGIL_CONFIG_DIR: '' } });
+    const c = spawnSync(process.execPath, [cli, 'run', '--check'], {
+      encoding: 'utf8',
+      cwd: dir,
+      env: { ...process.env, VIGIL_CONFIG: '', VIGIL_CONFIG_DIR: '' },
+    });
     expect(c.status).toBe(0);
     expect(c.stdout).toBe(`build: ${dir} [close-write] -> command ["make"] (debounce 0 ms, concurrency 1, overflow queue)\n`);
   });

@@ -51,9 +51,6 @@ export function assertValidName(name: unknown): asserts name is string {
     name.includes('\0') ||
     (process.platform === 'win32' && name.includes('\\'));
   if (bad) {
-    throw new VigilError(
-      ErrorCode.INVALID_OPTION,
-      `invalid spool file name ${JSON.stringify(name)}: must be one non-empty path component`,
-    );
+    throw new VigilError(ErrorCode.INVALID_OPTION, `invalid spool file name ${JSON.stringify(name)}: must be one non-empty path component`);
   }
 }

@@ -701,9 +701,7 @@ class Consumer {
       if (this.#watcher !== watcher) return;
       // Fatal: this watcher has ended. Drop it; waiting claims wake up, look
       // at new/ once more, and re-arm (see #ensureWatcher).
-      this.#failure = VigilError.isVigilError(error)
-        ? error
-        : fromSystemError(error, { path: this.#newDir, syscall: 'watch' });
+      this.#failure = VigilError.isVigilError(error) ? error : fromSystemError(error, { path: this.#newDir, syscall: 'watch' });
       this.#watcher = undefined;
       this.#arming = undefined;
       watcher.close().catch(() => undefined);

@@ -130,7 +130,7 @@ describe('producing', () => {
   it('handles names with spaces, newlines, leading dashes and non-ASCII', async () => {
     const spool = newSpool({ watch: fakeWatch().watch });
     await spool.prepare();
-    const names = ['a name with spaces', ' leading and trailing ', '-rf', 'line\nbreak', 'ünïcødé 名前', "quote's \"q\""];
+    const names = ['a name with spaces', ' leading and trailing ', '-rf', 'line\nbreak', 'ünïcødé 名前', 'quote\'s "q"'];
     for (const name of names) await spool.write(`content of ${name}`, name);
     expect((await spool.list('new')).map((p) => path.basename(p)).sort()).toEqual([...names].sort());
     const got: string[] = [];
@@ -427,7 +427,7 @@ describe('consuming', () => {
     expect(await readdir(path.join(root, 'new'))).toEqual([]);
   });
 
-  it('the default waker is the real vigil package, and vigil\'s watch() can be injected as is', async () => {
+  it("the default waker is the real vigil package, and vigil's watch() can be injected as is", async () => {
     expect(await vigilHasWatch()).toBe(true);
     const byDefault = newSpool();
     await byDefault.prepare();
@@ -448,7 +448,7 @@ describe('consuming', () => {
     expect(spool.waker).toBe('custom');
   });
 
-  it('works on vigil\'s poll backend (events come from rescans)', async () => {
+  it("works on vigil's poll backend (events come from rescans)", async () => {
     const spool = newSpool({ backend: 'poll', pollInterval: 25 });
     await spool.prepare();
     expect(await spool.watch()).toBe('vigil');

@@ -10,7 +10,9 @@ import { resolveWatchOptions } from '@vigilfs/core';
 import { VigilError, Watcher, backends, watch, type WatchEvent } from '../src/index.js';
 
 // Backends that can run on this machine (fsevents is macOS only; its probe says so and the conformance test reports it skipped).
-const runnableHere = (await Promise.all(backends.map(async (b) => ((await b.probe(tmpdir())).ok ? b.name : undefined)))).filter((n): n is string => n !== undefined);
+const runnableHere = (await Promise.all(backends.map(async (b) => ((await b.probe(tmpdir())).ok ? b.name : undefined)))).filter(
+  (n): n is string => n !== undefined,
+);
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -135,7 +137,7 @@ describe('bad input gets a typed error and nothing else breaks (R10)', () => {
     for (const bad of [42, null, '', []]) expect((await rejection(watch(bad as never))).code, JSON.stringify(bad)).toBe('INVALID_ARGUMENT');
   });
 
-  it('depth limits how deep a tree is watched (0: the root directory\'s entries only)', async () => {
+  it("depth limits how deep a tree is watched (0: the root directory's entries only)", async () => {
     const dir = tempDir();
     mkdirSync(path.join(dir, 'a', 'b'), { recursive: true });
     const w = await watch(dir, { depth: 0, pollInterval: 50 });
@@ -147,7 +149,12 @@ describe('bad input gets a typed error and nothing else breaks (R10)', () => {
     await until(() => seen.includes('create top'));
     await w.idle();
     expect(seen.filter((e) => e.startsWith('create'))).toEqual(['create top']);
-    expect(w.knownPaths().map((p) => path.relative(dir, p)).sort()).toEqual(['', 'a', 'top']);
+    expect(
+      w
+        .knownPaths()
+        .map((p) => path.relative(dir, p))
+        .sort(),
+    ).toEqual(['', 'a', 'top']);
     await w.close();
   });
 
@@ -231,7 +238,23 @@ describe('the README documents the API', () => {
 
   it('a migration row for every chokidar and @parcel/watcher option and call people reach for', () => {
     const chokidar = api.slice(api.indexOf('### Coming from chokidar'), api.indexOf('### Coming from @parcel/watcher'));
-    for (const o of ['ignored', 'persistent', 'cwd', 'depth', 'usePolling', 'interval', 'awaitWriteFinish', 'followSymlinks', 'ignoreInitial', 'atomic', 'add(', 'unwatch(', 'close(', 'getWatched(']) expect(chokidar, o).toContain(o);
+    for (const o of [
+      'ignored',
+      'persistent',
+      'cwd',
+      'depth',
+      'usePolling',
+      'interval',
+      'awaitWriteFinish',
+      'followSymlinks',
+      'ignoreInitial',
+      'atomic',
+      'add(',
+      'unwatch(',
+      'close(',
+      'getWatched(',
+    ])
+      expect(chokidar, o).toContain(o);
     const parcel = api.slice(api.indexOf('### Coming from @parcel/watcher'));
     for (const o of ['subscribe(', 'unsubscribe(', 'ignore', 'backend', 'writeSnapshot', 'getEventsSince']) expect(parcel, o).toContain(o);
   });

@@ -14,7 +14,8 @@ beforeAll(checkBuilt);
 afterEach(cleanUp);
 
 const docs = readFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../docs/cli.md'), 'utf8');
-const sync = (args: string[], cwd?: string) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', cwd, timeout: 20_000, env: { ...process.env, VIGIL_BACKEND: '' } });
+const sync = (args: string[], cwd?: string) =>
+  spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', cwd, timeout: 20_000, env: { ...process.env, VIGIL_BACKEND: '' } });
 
 /** True while `pid` runs; a zombie (dead, waiting for a reaper that this container may lack) counts as gone. */
 function alive(pid: number): boolean {
@@ -40,7 +41,9 @@ describe('vigil: filtering and output', () => {
     writeFileSync(file, 'one');
     expect(await p.exit()).toBe(0);
     // The create and modify before it were filtered out; only the first close-write printed.
-    expect(p.raw.stdout).toMatch(new RegExp(`^close-write file os ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\|\\|%\\|\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z\\n$`));
+    expect(p.raw.stdout).toMatch(
+      new RegExp(`^close-write file os ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\|\\|%\\|\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z\\n$`),
+    );
   });
 
   it('-P -0 prints the new path of each rename, NUL-terminated, whatever the name holds', async () => {
@@ -57,7 +60,7 @@ describe('vigil: filtering and output', () => {
     expect(p.raw.stdout).toBe(`${path.join(dir, 'c')}\0${path.join(dir, 'still\nnewline')}\0`);
   });
 
-  it('--no-recursive reports the root\'s entries, not what happens inside its subdirectories', async () => {
+  it("--no-recursive reports the root's entries, not what happens inside its subdirectories", async () => {
     const dir = tempDir();
     mkdirSync(path.join(dir, 'sub'));
     const p = run([dir, '--no-recursive', '-P', '-e', 'create']);
@@ -89,20 +92,30 @@ describe('vigil: filtering and output', () => {
 describe('vigil: a closed stdout', () => {
   it('vigil --json dir | head -1 exits 0 quietly once the reader is gone (a real pipe)', async () => {
     const dir = tempDir();
-    const sh = spawn('bash', ['-c', `set -o pipefail; "${process.execPath}" "${cli}" --json "${dir}" | head -1`], { env: { ...process.env, VIGIL_BACKEND: '' } });
+    const sh = spawn('bash', ['-c', `set -o pipefail; "${process.execPath}" "${cli}" --json "${dir}" | head -1`], {
+      env: { ...process.env, VIGIL_BACKEND: '' },
+    });
     let out = '';
     let err = '';
     sh.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
     sh.stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
     let status: number | null | undefined;
     sh.on('close', (code) => (status = code));
-    await until(() => err.includes('"ready"'), 'vigil to be ready', () => err);
+    await until(
+      () => err.includes('"ready"'),
+      'vigil to be ready',
+      () => err,
+    );
     // head takes the first line and leaves; vigil learns it on its next write (as every pipeline writer does).
     let n = 0;
-    await until(() => {
-      if (status === undefined) writeFileSync(path.join(dir, `f${n++}`), 'x');
-      return status !== undefined;
-    }, 'the pipeline to end', () => `${out}\n--\n${err}`);
+    await until(
+      () => {
+        if (status === undefined) writeFileSync(path.join(dir, `f${n++}`), 'x');
+        return status !== undefined;
+      },
+      'the pipeline to end',
+      () => `${out}\n--\n${err}`,
+    );
     expect(status).toBe(0); // pipefail: vigil's own status
     expect(JSON.parse(out.trim())).toMatchObject({ type: 'create', path: path.join(dir, 'f0') });
     expect(err).not.toMatch(/EPIPE|Error|at /);
@@ -140,10 +153,18 @@ describe('vigil: running a command', () => {
       setInterval(() => {}, 1000);`;
     const p = run([dir, '--restart', '--now', '--debounce', '20', '-e', 'create', '--', process.execPath, '-e', script, log]);
     const lines = (): string[] => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : []);
-    await until(() => lines().length === 1, 'the first start (--now)', () => lines().join('\n') + p.detail());
+    await until(
+      () => lines().length === 1,
+      'the first start (--now)',
+      () => lines().join('\n') + p.detail(),
+    );
     const [, pid1, sleep1] = lines()[0]!.split(' ').map(Number);
     writeFileSync(path.join(dir, 'change'), 'x');
-    await until(() => lines().length === 3, 'a stop and a start', () => lines().join('\n') + p.detail());
+    await until(
+      () => lines().length === 3,
+      'a stop and a start',
+      () => lines().join('\n') + p.detail(),
+    );
     expect(lines().slice(1, 2)).toEqual([`stop ${pid1}`]);
     const [word, pid2, sleep2] = lines()[2]!.split(' ');
     expect(word).toBe('start');
@@ -176,10 +197,16 @@ describe('vigil: usage errors and vigil info', () => {
       [['--foramt', '%p'], 'vigil: unknown option --foramt (did you mean --format?)\nsee vigil --help\n'],
       [['--frobnicate'], 'vigil: unknown option --frobnicate\nsee vigil --help\n'],
       [['-Z'], 'vigil: unknown option -Z\nsee vigil --help\n'],
-      [[dir, '-e', 'modify,chmod'], 'vigil: unknown event type "chmod" for -e/--event (valid: create, modify, close-write, delete, rename)\nsee vigil --help\n'],
+      [
+        [dir, '-e', 'modify,chmod'],
+        'vigil: unknown event type "chmod" for -e/--event (valid: create, modify, close-write, delete, rename)\nsee vigil --help\n',
+      ],
       [[dir, '--format', '%e %q'], 'vigil: --format: unknown placeholder %q (known: %e %p %o %k %O %T, and %% for a %)\nsee vigil --help\n'],
       [[dir, '--timeout', '0'], 'vigil: --timeout takes a number of seconds above 0 and up to 2147483, got "0"\nsee vigil --help\n'],
-      [[dir, '--debounce', '2147483648', '--', 'true'], 'vigil: --debounce takes a whole number of milliseconds from 0 to 2147483647, got "2147483648"\nsee vigil --help\n'],
+      [
+        [dir, '--debounce', '2147483648', '--', 'true'],
+        'vigil: --debounce takes a whole number of milliseconds from 0 to 2147483647, got "2147483648"\nsee vigil --help\n',
+      ],
       [[dir, '--restart'], 'vigil: --restart is for running a command: vigil [paths...] --restart -- <command> [args...]\nsee vigil --help\n'],
       [[dir, '--json', '-P'], 'vigil: --json and --paths-only choose different outputs; give one\nsee vigil --help\n'],
       [[dir, '--format'], 'vigil: --format needs a value: --format <fmt>\nsee vigil --help\n'],

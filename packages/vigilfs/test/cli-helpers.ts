@@ -53,11 +53,13 @@ export function run(args: string[], cwd?: string, env: NodeJS.ProcessEnv = {}) {
   }
   let status: number | null | undefined;
   let signal: NodeJS.Signals | null = null;
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code, sig) => {
-    status = code;
-    signal = sig;
-    resolve(code);
-  }));
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('close', (code, sig) => {
+      status = code;
+      signal = sig;
+      resolve(code);
+    }),
+  );
   const detail = (): string => `stdout:\n${raw.stdout}\n--stderr:\n${raw.stderr}`;
   async function waitFor(stream: 'stdout' | 'stderr', test: (line: string) => boolean, ms = 10_000): Promise<string> {
     let hit: string | undefined;

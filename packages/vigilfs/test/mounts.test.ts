@@ -39,7 +39,9 @@ function tempDir(name: string): string {
 }
 
 function isMounted(mountPoint: string): boolean {
-  return readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((l) => l.split(' ')[4] === mountPoint);
+  return readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .some((l) => l.split(' ')[4] === mountPoint);
 }
 
 function unmount(mountPoint: string): void {
@@ -96,7 +98,9 @@ describe.skipIf(unsupported !== undefined)(`network and FUSE mounts${unsupported
     expect(auto.watcher.info()[0]).toMatchObject({ backend: 'poll', filesystem: { type: 'fuse', remote: true } });
     expect(auto.watcher.info()[0]!.rejected.map((r) => r.backend)).toContain('inotify');
     const forced = await record(mnt, { backend: 'inotify' });
-    await forced.until(() => forced.warnings.some((w) => w.code === 'REMOTE_CHANGES_UNSEEN'), 'the REMOTE_CHANGES_UNSEEN warning', 10_000).catch(() => undefined);
+    await forced
+      .until(() => forced.warnings.some((w) => w.code === 'REMOTE_CHANGES_UNSEEN'), 'the REMOTE_CHANGES_UNSEEN warning', 10_000)
+      .catch(() => undefined);
     expect(forced.warnings.map((w) => w.code)).toContain('REMOTE_CHANGES_UNSEEN');
 
     // "Another machine" writes: directly into the backing directory.
@@ -185,9 +189,7 @@ describe.skipIf(unsupported !== undefined)(`network and FUSE mounts${unsupported
       writeFileSync(fresh, String(Date.now()));
       await new Promise((res) => setTimeout(res, 100));
     }
-    expect(r.watcher.knownPaths().sort()).toEqual(
-      [tree, mnt, ram, fresh].sort(),
-    );
+    expect(r.watcher.knownPaths().sort()).toEqual([tree, mnt, ram, fresh].sort());
   });
 
   it('reports a FUSE mount whose daemon died as a warning, and the native part goes on', async () => {

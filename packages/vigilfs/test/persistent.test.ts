@@ -8,7 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { backends } from '../src/index.js';
 
 // Backends that can run on this machine (fsevents is macOS only; its probe says so and the conformance test reports it skipped).
-const runnableHere = (await Promise.all(backends.map(async (b) => ((await b.probe(tmpdir())).ok ? b.name : undefined)))).filter((n): n is string => n !== undefined);
+const runnableHere = (await Promise.all(backends.map(async (b) => ((await b.probe(tmpdir())).ok ? b.name : undefined)))).filter(
+  (n): n is string => n !== undefined,
+);
 
 const dist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/index.js');
 

@@ -6,16 +6,7 @@
  * mean; this file runs the root: start, delivery, the index, rescans, the
  * polled fallback, a removed root, close.
  */
-import type {
-  Backend,
-  BackendCapabilities,
-  BackendSink,
-  BackendSubscription,
-  ChangedOptions,
-  PollingBackend,
-  ScanEntry,
-  TreeDiff,
-} from '../backend.js';
+import type { Backend, BackendCapabilities, BackendSink, BackendSubscription, ChangedOptions, PollingBackend, ScanEntry, TreeDiff } from '../backend.js';
 import { diffScan, planDiff, type PlannedEvent } from '../diff.js';
 import { ErrorCode, VigilError, fromSystemError } from '../errors.js';
 import type { EventOrigin, WatchEvent } from '../events.js';
@@ -264,7 +255,8 @@ export class RootSession {
   async retire(): Promise<void> {
     await this.#enqueue(() => {
       const out: PlannedEvent[] = [];
-      for (const p of this.index.descendants(this.mapping.indexRoot, 'post')) out.push({ type: 'delete', path: p, kind: this.index.get(p)!.kind, origin: 'rescan' });
+      for (const p of this.index.descendants(this.mapping.indexRoot, 'post'))
+        out.push({ type: 'delete', path: p, kind: this.index.get(p)!.kind, origin: 'rescan' });
       for (const e of out) this.index.delete(e.path);
       this.#deliver(out);
     });
@@ -400,7 +392,13 @@ export class RootSession {
   }
 
   #requestRescan(subtree: string, reason: RescanReason, since: number | undefined): Promise<void> {
-    return this.#rescans.request(subtree, reason, since, (task) => this.#enqueue(task), (s, r, t) => this.#rescan(s, r, t));
+    return this.#rescans.request(
+      subtree,
+      reason,
+      since,
+      (task) => this.#enqueue(task),
+      (s, r, t) => this.#rescan(s, r, t),
+    );
   }
 
   async #rescan(subtree: string, reason: RescanReason, since: RescanSince): Promise<void> {

@@ -61,7 +61,10 @@ export async function chooseBackend(
   const warnings: VigilError[] = [];
   for (const backend of registry.backends) {
     if (filesystem?.remote && backend !== registry.poller) {
-      rejected.push({ backend: backend.name, reason: `${filesystem.type} is a network/FUSE filesystem; ${backend.name} does not see changes made by other machines` });
+      rejected.push({
+        backend: backend.name,
+        reason: `${filesystem.type} is a network/FUSE filesystem; ${backend.name} does not see changes made by other machines`,
+      });
       continue;
     }
     const probe = await backend.probe(root, filesystem);
@@ -72,13 +75,23 @@ export async function chooseBackend(
     rejected.push({ backend: backend.name, reason: probe.reason });
     // A backend that belongs here but cannot run (its addon is missing): never pass over it without a word.
     if (probe.unexpected) {
-      warnings.push(new VigilError(ErrorCode.BACKEND_UNAVAILABLE, `${backend.name} cannot watch ${root}, another backend will: ${probe.reason}`, { path: root, backend: backend.name }));
+      warnings.push(
+        new VigilError(ErrorCode.BACKEND_UNAVAILABLE, `${backend.name} cannot watch ${root}, another backend will: ${probe.reason}`, {
+          path: root,
+          backend: backend.name,
+        }),
+      );
     }
   }
-  throw new VigilError(ErrorCode.BACKEND_UNAVAILABLE, `no backend can watch ${root}: ${rejected.map((r) => `${r.backend}: ${r.reason}`).join('; ')}`, { path: root });
+  throw new VigilError(ErrorCode.BACKEND_UNAVAILABLE, `no backend can watch ${root}: ${rejected.map((r) => `${r.backend}: ${r.reason}`).join('; ')}`, {
+    path: root,
+  });
 }
 
 /** The warning for a forced native backend on a filesystem whose remote changes it cannot see. */
 export function remoteUnseen(path: string, type: string, backend: string): VigilError {
-  return new VigilError(ErrorCode.REMOTE_CHANGES_UNSEEN, `${path} is on ${type}: the forced ${backend} backend will not see changes made by other machines`, { path, backend });
+  return new VigilError(ErrorCode.REMOTE_CHANGES_UNSEEN, `${path} is on ${type}: the forced ${backend} backend will not see changes made by other machines`, {
+    path,
+    backend,
+  });
 }

@@ -90,7 +90,11 @@ class RootStarter {
   async remove(roots: readonly string[]): Promise<void> {
     for (const r of roots) {
       if (!this.#examined.some((e) => e.root === r)) {
-        throw new VigilError(ErrorCode.INVALID_ARGUMENT, `${r} is not a root of this watcher (remove() takes paths given to watch() or add(); use ignore to leave out part of a tree)`, { path: r });
+        throw new VigilError(
+          ErrorCode.INVALID_ARGUMENT,
+          `${r} is not a root of this watcher (remove() takes paths given to watch() or add(); use ignore to leave out part of a tree)`,
+          { path: r },
+        );
       }
     }
     await this.#watchRoots(this.#examined.filter((e) => !roots.includes(e.root)));
@@ -112,7 +116,11 @@ class RootStarter {
     this.#examined = examined;
     for (const r of watched) if (!this.#groups.some((g) => g.root === r.root)) await this.#startRoot(r, filesystemOf(r));
     for (const c of covered) {
-      this.control.addRoot(undefined, { root: c.root.root, kind: c.root.kind, backend: '', reason: `covered by ${c.by.root}`, rejected: [], coveredBy: c.by.root }, false);
+      this.control.addRoot(
+        undefined,
+        { root: c.root.root, kind: c.root.kind, backend: '', reason: `covered by ${c.by.root}`, rejected: [], coveredBy: c.by.root },
+        false,
+      );
     }
   }
 
@@ -169,13 +177,27 @@ class RootStarter {
     this.#groups.push(group);
     control.addRoot(
       session,
-      { root: r.root, kind: r.kind, backend: choice.backend.name, reason: choice.reason, capabilities: choice.capabilities, filesystem, rejected: choice.rejected },
+      {
+        root: r.root,
+        kind: r.kind,
+        backend: choice.backend.name,
+        reason: choice.reason,
+        capabilities: choice.capabilities,
+        filesystem,
+        rejected: choice.rejected,
+      },
       true,
     );
     for (const m of mounts) {
       if (group.excluded.has(m.mountPoint)) await this.#startMountSession(group, m, false);
       else if (m.remote && this.#options.backend !== 'auto' && !primaryIsPoller) {
-        control.warning(new VigilError(ErrorCode.REMOTE_CHANGES_UNSEEN, `${m.mountPoint} is on ${m.type}: the forced ${choice.backend.name} backend will not see changes made by other machines`, { path: m.mountPoint, backend: choice.backend.name }));
+        control.warning(
+          new VigilError(
+            ErrorCode.REMOTE_CHANGES_UNSEEN,
+            `${m.mountPoint} is on ${m.type}: the forced ${choice.backend.name} backend will not see changes made by other machines`,
+            { path: m.mountPoint, backend: choice.backend.name },
+          ),
+        );
       }
     }
     if (r.kind === 'directory') {

@@ -41,8 +41,17 @@ export type Meaning = (typeof Meaning)[keyof typeof Meaning];
  * watched (R11); IN_EXCL_UNLINK stops events for files already unlinked.
  */
 export const WATCH_MASK =
-  IN.IN_CREATE | IN.IN_DELETE | IN.IN_MOVED_FROM | IN.IN_MOVED_TO | IN.IN_MODIFY | IN.IN_CLOSE_WRITE |
-  IN.IN_DELETE_SELF | IN.IN_MOVE_SELF | IN.IN_ONLYDIR | IN.IN_DONT_FOLLOW | IN.IN_EXCL_UNLINK;
+  IN.IN_CREATE |
+  IN.IN_DELETE |
+  IN.IN_MOVED_FROM |
+  IN.IN_MOVED_TO |
+  IN.IN_MODIFY |
+  IN.IN_CLOSE_WRITE |
+  IN.IN_DELETE_SELF |
+  IN.IN_MOVE_SELF |
+  IN.IN_ONLYDIR |
+  IN.IN_DONT_FOLLOW |
+  IN.IN_EXCL_UNLINK;
 
 /** Predicates, so call sites read as words, not bit arithmetic. */
 export const isDirectoryEvent = (mask: number): boolean => (mask & IN.IN_ISDIR) !== 0;

@@ -154,9 +154,7 @@ export class JsDirSetScanner implements DirSetScanner {
     // One readdir per directory (cheaper than opendir + async iteration). Node
     // cannot tell an open failure from a read failure here ('scandir'), so
     // both are reported as opendir, by far the likelier.
-    const names = await new Promise<Buffer[] | Error>((resolve) =>
-      fs.readdir(dirBytes, { encoding: 'buffer' }, (err, list) => resolve(err ?? list)),
-    );
+    const names = await new Promise<Buffer[] | Error>((resolve) => fs.readdir(dirBytes, { encoding: 'buffer' }, (err, list) => resolve(err ?? list)));
     if (names instanceof Error) return { ok: false, failure: failureOf(names, ScanSyscall.opendir) };
     const prefix = dirBytes.at(-1) === 0x2f ? dirBytes : Buffer.concat([dirBytes, SLASH]);
     const stats = await statAll(prefix, names, this.#follow);

@@ -33,7 +33,8 @@ const SPEC = {
   name: 'poll',
   file: 'vigil_poll.node',
   from: import.meta.url,
-  check: (b: NativeBinding) => (b.formatVersion !== FORMAT_VERSION ? `result format ${String(b.formatVersion)}, expected ${FORMAT_VERSION} (rebuild it)` : undefined),
+  check: (b: NativeBinding) =>
+    b.formatVersion !== FORMAT_VERSION ? `result format ${String(b.formatVersion)}, expected ${FORMAT_VERSION} (rebuild it)` : undefined,
 } satisfies AddonSpec<NativeBinding>;
 
 /** Every path the loader tries, in order. */

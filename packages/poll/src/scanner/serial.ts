@@ -37,10 +37,12 @@ export class SerialQueue {
         } catch (err) {
           pending = Promise.reject(err);
         }
-        pending.then(
-          (value) => (this.#closed ? reject(closedError()) : resolve(value)),
-          (err: unknown) => reject(this.#closed ? closedError() : err),
-        ).finally(() => this.#next());
+        pending
+          .then(
+            (value) => (this.#closed ? reject(closedError()) : resolve(value)),
+            (err: unknown) => reject(this.#closed ? closedError() : err),
+          )
+          .finally(() => this.#next());
       };
       if (this.#running) this.#waiting.push(start);
       else start();

@@ -84,7 +84,9 @@ export class CommandRunner {
   run(events: readonly WatchEvent[]): Promise<number> {
     const argv = this.#argv;
     const shown = argv.map((a) => (/^[\w./:=@%+-]+$/.test(a) ? a : JSON.stringify(a))).join(' ');
-    this.#o.info(`running ${shown}${events.length ? ` (${events.length} event${events.length === 1 ? '' : 's'}; last: ${events[events.length - 1]!.type} ${events[events.length - 1]!.path})` : ''}`);
+    this.#o.info(
+      `running ${shown}${events.length ? ` (${events.length} event${events.length === 1 ? '' : 's'}; last: ${events[events.length - 1]!.type} ${events[events.length - 1]!.path})` : ''}`,
+    );
     const child = spawn(argv[0]!, argv.slice(1), {
       stdio: ['ignore', 'inherit', 'inherit'],
       env: commandEnvironment(events),

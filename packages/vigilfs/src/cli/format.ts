@@ -35,7 +35,9 @@ export function parseFormat(template: string): Formatter {
       text = '';
       parts.push(PLACEHOLDERS[next]!.value);
     } else {
-      const known = Object.keys(PLACEHOLDERS).map((k) => `%${k}`).join(' ');
+      const known = Object.keys(PLACEHOLDERS)
+        .map((k) => `%${k}`)
+        .join(' ');
       throw new UsageError(`--format: ${next === undefined ? 'a lone % at the end' : `unknown placeholder %${next}`} (known: ${known}, and %% for a %)`);
     }
     i++;

@@ -53,8 +53,16 @@ function mustExist(target: string): void {
     statSync(target);
   } catch (e) {
     const errno = (e as NodeJS.ErrnoException).code;
-    const code = errno === 'ENOENT' ? ErrorCode.PATH_NOT_FOUND : errno === 'ENOTDIR' ? ErrorCode.NOT_A_DIRECTORY : errno === 'EACCES' || errno === 'EPERM' ? ErrorCode.PERMISSION_DENIED : ErrorCode.IO_ERROR;
-    const what = errno === 'ENOENT' ? 'no such file or directory' : errno === 'ENOTDIR' ? 'a component of the path is not a directory' : `cannot stat (${errno})`;
+    const code =
+      errno === 'ENOENT'
+        ? ErrorCode.PATH_NOT_FOUND
+        : errno === 'ENOTDIR'
+          ? ErrorCode.NOT_A_DIRECTORY
+          : errno === 'EACCES' || errno === 'EPERM'
+            ? ErrorCode.PERMISSION_DENIED
+            : ErrorCode.IO_ERROR;
+    const what =
+      errno === 'ENOENT' ? 'no such file or directory' : errno === 'ENOTDIR' ? 'a component of the path is not a directory' : `cannot stat (${errno})`;
     throw new VigilError(code, `${target}: ${what}`, { path: target, errno, syscall: 'stat' });
   }
 }
@@ -78,7 +86,10 @@ async function report(target: string): Promise<InfoReport> {
 
 function humanReport(r: InfoReport): string {
   const fs = r.filesystem;
-  const lines = [`path:        ${r.path}`, `filesystem:  ${fs.type}${fs.magic !== undefined ? ` (statfs magic 0x${fs.magic.toString(16)})` : ''}${fs.mountPoint ? `, mounted at ${fs.mountPoint}` : ''}`];
+  const lines = [
+    `path:        ${r.path}`,
+    `filesystem:  ${fs.type}${fs.magic !== undefined ? ` (statfs magic 0x${fs.magic.toString(16)})` : ''}${fs.mountPoint ? `, mounted at ${fs.mountPoint}` : ''}`,
+  ];
   lines.push(`             ${fs.watch === 'poll' ? 'polled by default' : 'watched natively'}: ${fs.reason}`);
   if ('error' in r.auto) lines.push(`auto picks:  ${r.auto.error}`);
   else {

@@ -16,9 +16,12 @@ const USAGE_CODES = new Set(['PATH_NOT_FOUND', 'NOT_A_DIRECTORY', 'BACKEND_UNAVA
 
 function recordOf(mode: OutputMode, e: WatchEvent, now: Date): string {
   switch (mode.kind) {
-    case 'human': return humanLine(e, now);
-    case 'json': return jsonLine(e);
-    case 'format': return mode.format(e, now);
+    case 'human':
+      return humanLine(e, now);
+    case 'json':
+      return jsonLine(e);
+    case 'format':
+      return mode.format(e, now);
   }
 }
 

@@ -14,29 +14,78 @@ const EVENT_TYPES = Object.values(EventType) as string[];
 
 /** Every option of `vigil [watch]`, in help order. */
 export const WATCH_OPTIONS: readonly OptionSpec[] = [
-  { section: 'What to watch', name: 'ignore', value: '<glob>', multiple: true, help: 'leave paths out; repeatable. A glob without "/" matches a name at\nany depth (node_modules, *.log); ignored directories are never scanned' },
+  {
+    section: 'What to watch',
+    name: 'ignore',
+    value: '<glob>',
+    multiple: true,
+    help: 'leave paths out; repeatable. A glob without "/" matches a name at\nany depth (node_modules, *.log); ignored directories are never scanned',
+  },
   { section: 'What to watch', name: 'no-recursive', help: "watch only the directories' own entries (depth 0)" },
   { section: 'What to watch', name: 'depth', value: '<n>', help: 'watch n levels below each directory (0 = --no-recursive); default all' },
   { section: 'What to watch', name: 'follow-symlinks', help: 'follow symlinks (loops are detected)' },
-  { section: 'What to watch', name: 'backend', value: '<name>', help: `auto (default) or a backend name: ${backends.map((b) => b.name).join(', ')} (also VIGIL_BACKEND)` },
+  {
+    section: 'What to watch',
+    name: 'backend',
+    value: '<name>',
+    help: `auto (default) or a backend name: ${backends.map((b) => b.name).join(', ')} (also VIGIL_BACKEND)`,
+  },
   { section: 'What to watch', name: 'poll-interval', value: '<ms>', help: 'time between scans for polled roots (default 1000)' },
   { section: 'What to watch', name: 'settle', value: '<ms>', help: 'quiet period for an emulated close-write (default 300)' },
 
-  { section: 'Which events', short: 'e', name: 'event', value: '<types>', multiple: true, help: `only these event types, comma-separated; repeatable:\n${EVENT_TYPES.join(', ')} (close_write works too)` },
+  {
+    section: 'Which events',
+    short: 'e',
+    name: 'event',
+    value: '<types>',
+    multiple: true,
+    help: `only these event types, comma-separated; repeatable:\n${EVENT_TYPES.join(', ')} (close_write works too)`,
+  },
   { section: 'Which events', name: 'initial', help: 'first report every existing entry as a create (origin rescan)' },
   { section: 'Which events', name: 'once', help: 'exit 0 after the first matching event (with a command: run it\nonce, then exit with its status)' },
   { section: 'Which events', short: 't', name: 'timeout', value: '<seconds>', help: 'exit 3 when no matching event came for this long (fractions allowed)' },
 
   { section: 'Output (stdout: one record per event)', name: 'json', help: 'one JSON object per event' },
-  { section: 'Output (stdout: one record per event)', short: 'f', name: 'format', value: '<fmt>', help: 'print each event as <fmt>: %e type, %p path, %o old path (renames;\nempty otherwise), %k kind, %O origin, %T time (ISO 8601, UTC), %% a %' },
-  { section: 'Output (stdout: one record per event)', short: 'P', name: 'paths-only', help: 'print only the path (the new one for a rename), like --format %p' },
+  {
+    section: 'Output (stdout: one record per event)',
+    short: 'f',
+    name: 'format',
+    value: '<fmt>',
+    help: 'print each event as <fmt>: %e type, %p path, %o old path (renames;\nempty otherwise), %k kind, %O origin, %T time (ISO 8601, UTC), %% a %',
+  },
+  {
+    section: 'Output (stdout: one record per event)',
+    short: 'P',
+    name: 'paths-only',
+    help: 'print only the path (the new one for a rename), like --format %p',
+  },
   { section: 'Output (stdout: one record per event)', short: '0', name: 'null', help: 'end each record with a NUL byte instead of a newline (xargs -0)' },
-  { section: 'Output (stdout: one record per event)', short: 'q', name: 'quiet', help: 'no "watching ..." or "running ..." lines on stderr (warnings and\nerrors still go there)' },
+  {
+    section: 'Output (stdout: one record per event)',
+    short: 'q',
+    name: 'quiet',
+    help: 'no "watching ..." or "running ..." lines on stderr (warnings and\nerrors still go there)',
+  },
 
-  { section: 'Running a command (vigil [paths...] -- <command> [args...])', name: 'restart', help: 'on a change, stop the running command (SIGTERM to its process\ngroup, SIGKILL after --grace ms) and start it again' },
-  { section: 'Running a command (vigil [paths...] -- <command> [args...])', short: 'd', name: 'debounce', value: '<ms>', help: 'collect the events of this long before running (default 50)' },
+  {
+    section: 'Running a command (vigil [paths...] -- <command> [args...])',
+    name: 'restart',
+    help: 'on a change, stop the running command (SIGTERM to its process\ngroup, SIGKILL after --grace ms) and start it again',
+  },
+  {
+    section: 'Running a command (vigil [paths...] -- <command> [args...])',
+    short: 'd',
+    name: 'debounce',
+    value: '<ms>',
+    help: 'collect the events of this long before running (default 50)',
+  },
   { section: 'Running a command (vigil [paths...] -- <command> [args...])', name: 'now', help: 'also run the command once at start, before any change' },
-  { section: 'Running a command (vigil [paths...] -- <command> [args...])', name: 'grace', value: '<ms>', help: 'how long a stopped command gets between SIGTERM and SIGKILL\n(default 2000)' },
+  {
+    section: 'Running a command (vigil [paths...] -- <command> [args...])',
+    name: 'grace',
+    value: '<ms>',
+    help: 'how long a stopped command gets between SIGTERM and SIGKILL\n(default 2000)',
+  },
 
   { section: 'Other', short: 'h', name: 'help', help: 'this help' },
   { section: 'Other', short: 'V', name: 'version', help: 'the version' },
@@ -149,7 +198,10 @@ export function parseWatchArguments(argv: readonly string[], cwd = process.cwd()
   else if (command === undefined) output = { kind: 'human' };
 
   for (const only of ['restart', 'debounce', 'now', 'grace']) {
-    if (values.has(only) && command === undefined) throw new UsageError(`--${only} is for running a command: vigil [paths...] --${only}${only === 'debounce' || only === 'grace' ? ' <ms>' : ''} -- <command> [args...]`);
+    if (values.has(only) && command === undefined)
+      throw new UsageError(
+        `--${only} is for running a command: vigil [paths...] --${only}${only === 'debounce' || only === 'grace' ? ' <ms>' : ''} -- <command> [args...]`,
+      );
   }
   if (flag('now') && flag('once')) throw new UsageError('--now and --once disagree (--once runs the command a single time, after a change); give one');
   if (flag('restart') && flag('once')) throw new UsageError('--restart and --once disagree (--once runs the command a single time); give one');
