@@ -76,7 +76,8 @@ export class EventPlanner {
     else if (e.type === 'rename') this.#unread.move(e.oldPath!, e.path);
     if (this.#host.followSymlinks && e.kind === 'directory' && (e.type === 'create' || e.type === 'rename')) {
       const entry = e.stat ?? this.#host.index.get(e.path);
-      if (entry?.ino) this.#dirIds.set(`${entry.dev}:${entry.ino}`, e.path);
+      // A link to a directory already known keeps the first path: #isLoop compares against it.
+      if (entry?.ino && !this.#dirIds.has(`${entry.dev}:${entry.ino}`)) this.#dirIds.set(`${entry.dev}:${entry.ino}`, e.path);
     }
   }
 
@@ -86,7 +87,17 @@ export class EventPlanner {
     const index = this.#host.index;
     for (const p of index.paths()) {
       const e = index.get(p)!;
-      if (e.kind === 'directory' && e.ino) this.#dirIds.set(`${e.dev}:${e.ino}`, p);
+      if (e.kind !== 'directory') continue;
+      if (e.ino) this.#dirIds.set(`${e.dev}:${e.ino}`, p);
+      else {
+        // Indexed from a listing alone (a walk without stats, as backends without a native walk do): stat it.
+        try {
+          const st = statSync(toFsPath(this.#host.onDisk(p)));
+          this.#dirIds.set(`${st.dev}:${st.ino}`, p);
+        } catch {
+          // Gone meanwhile: nothing to compare against.
+        }
+      }
     }
   }
 
@@ -172,6 +183,17 @@ export class EventPlanner {
       }
     };
 
+    /** The entry `pairKey` names at `path` is gone from the index already, or a later half moves something in there. */
+    const displacedAt = (i: number, path: string, pairKey: string): boolean => {
+      const now = index.get(path);
+      if (now?.ino && `identity:${now.dev}:${now.ino}` !== pairKey) return true;
+      for (let k = i + 1; k < records.length; k++) {
+        const o = records[k]! as { type: string; path: string };
+        if ((o.type === 'moved-to' || o.type === 'paired') && o.path === path) return true;
+      }
+      return false;
+    };
+
     for (let i = 0; i < records.length; i++) {
       const r = records[i]!;
       const origin = r.origin ?? 'os';
@@ -203,6 +225,9 @@ export class EventPlanner {
         case 'moved-from': {
           const j = partnerAt.get(i);
           if (j === undefined) {
+            // Paired by identity, the old entry may have been displaced rather than moved away: something
+            // moved in over it (an atomic save), reported by that half's rename or displacing create.
+            if (r.pairKey?.startsWith('identity:') && displacedAt(i, path, r.pairKey)) break;
             // No partner, and none can come any more: a move out of the tree.
             if (!host.ignore(path, r.kind)) deleted(path, origin);
             break;

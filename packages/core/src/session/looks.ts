@@ -71,5 +71,8 @@ export async function look(paths: readonly string[], options: LookOptions): Prom
     if (before.ino === 0) index.set(path, now);
     else if (isContentChange(before, now)) out.push({ type: 'modify', path, stat: now });
   }
+  // Move halves looked at together lost their order (FSEvents accumulates flags per path, so `mv b c; mv a b`
+  // arrives as b, c, a): the old halves go first, so that every new half comes after the half it pairs with.
+  if (moved) return [...out.filter((r) => r.type === 'moved-from'), ...out.filter((r) => r.type !== 'moved-from')];
   return out;
 }
