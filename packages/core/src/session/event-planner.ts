@@ -183,15 +183,21 @@ export class EventPlanner {
       }
     };
 
+    /** Path -> position of the last new half arriving there (built on first use; positions do not change). */
+    let arrivals: Map<string, number> | undefined;
     /** The entry `pairKey` names at `path` is gone from the index already, or a later half moves something in there. */
     const displacedAt = (i: number, path: string, pairKey: string): boolean => {
       const now = index.get(path);
       if (now?.ino && `identity:${now.dev}:${now.ino}` !== pairKey) return true;
-      for (let k = i + 1; k < records.length; k++) {
-        const o = records[k]! as { type: string; path: string };
-        if ((o.type === 'moved-to' || o.type === 'paired') && o.path === path) return true;
+      if (!arrivals) {
+        arrivals = new Map();
+        for (let k = 0; k < records.length; k++) {
+          // A new half already consumed by its pair is marked 'paired': it arrived all the same.
+          const type: string = records[k]!.type;
+          if (type === 'moved-to' || type === 'paired') arrivals.set(records[k]!.path, k);
+        }
       }
-      return false;
+      return (arrivals.get(path) ?? -1) > i;
     };
 
     for (let i = 0; i < records.length; i++) {
