@@ -83,7 +83,7 @@ export function createDecoder(options: DecoderOptions): (records: readonly Fseve
           if (run && run.action !== action) flushRun();
           run ??= { action, paths: [], seen: new Set() };
           // One look per path and run: a rename over an existing file names the target twice (one record
-          // for the entry displaced, one for the entry moved in; fsnotify/fsnotify testdata/watch-dir/rename-overwrite),
+          // for the entry displaced, one for the entry moved in; fsnotify/fsevents testdata/watch-dir/rename-overwrite),
           // and two looks at one moment would report the arrival twice.
           if (run.seen.has(at)) continue;
           run.seen.add(at);

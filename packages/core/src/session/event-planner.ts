@@ -16,7 +16,7 @@ import type { EntryKind, EventOrigin } from '../events.js';
 import type { IgnorePredicate } from '../ignore.js';
 import { PathSet } from '../path-set.js';
 import { parentPath, toFsPath } from '../paths.js';
-import type { TreeIndex } from '../tree-index.js';
+import type { IndexEntry, TreeIndex } from '../tree-index.js';
 import { entryFromStats, kindOfStats } from '../walk-tree.js';
 import type { InputRecord } from './looks.js';
 import { MovePairing } from './move-pairing.js';
@@ -106,6 +106,21 @@ export class EventPlanner {
     this.#pairing.clear();
   }
 
+  /**
+   * What the held records will make of their paths once handled (an entry, or undefined for gone), so that
+   * a look taken meanwhile compares with that rather than with the index they have not reached yet; none
+   * while nothing is held.
+   */
+  heldEntries(): Map<string, IndexEntry | undefined> | undefined {
+    if (!this.#pairing.holding) return undefined;
+    const after = new Map<string, IndexEntry | undefined>();
+    for (const r of this.#pairing.held) {
+      if (r.type === 'moved-from' || r.type === 'delete') after.set(r.path, undefined);
+      else if ((r.type === 'moved-to' || r.type === 'create' || r.type === 'modify') && r.stat) after.set(r.path, r.stat);
+    }
+    return after;
+  }
+
   /** Plans a batch of records: the events to deliver, already applied to the index. */
   async plan(batch: readonly InputRecord[]): Promise<PlannedEvent[]> {
     return this.#planTurn(this.#keyed(batch), false);
@@ -119,10 +134,12 @@ export class EventPlanner {
   /** Resolves each half's key to a string: `link:…`, or `identity:dev:ino` from the index (old half) or a stat (new half). */
   #keyed(batch: readonly InputRecord[]): Keyed[] {
     const index = this.#host.index;
+    // An old half's identity is what its path holds once the records still held are handled.
+    const held = this.heldEntries();
     return batch.map((r): Keyed => {
       if (r.type !== 'moved-from' && r.type !== 'moved-to') return r;
       if (r.key !== 'identity') return { ...r, pairKey: `link:${r.key.link}` };
-      let entry = r.type === 'moved-from' ? index.get(r.path) : r.stat;
+      let entry = r.type === 'moved-from' ? (held?.has(r.path) ? held.get(r.path) : index.get(r.path)) : r.stat;
       if (r.type === 'moved-to' && !entry) {
         try {
           entry = entryFromStats(lstatSync(toFsPath(this.#host.onDisk(r.path))));

@@ -32,6 +32,8 @@ export interface LookOptions {
   moved: boolean;
   /** Where a reported path is on disk (a symlinked root resolved). */
   onDisk(path: string): string;
+  /** Entries that records still held for pairing will set (undefined: gone): compared with instead of the index. */
+  held?: ReadonlyMap<string, IndexEntry | undefined>;
 }
 
 /** Looks at each path and returns the records that say what changed there, in order. */
@@ -52,7 +54,7 @@ export async function look(paths: readonly string[], options: LookOptions): Prom
   };
   const out: InputRecord[] = [];
   for (const path of paths) {
-    const before = index.get(path);
+    const before = options.held?.has(path) ? options.held.get(path) : index.get(path);
     const st = await statEntry(options.onDisk(path), options.followSymlinks).catch(() => undefined);
     let now = st ? entryFromStats(st) : undefined;
     // On a case-insensitive volume lstat('a') finds 'A': only the exact name in the listing means 'a' is there.

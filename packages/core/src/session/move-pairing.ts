@@ -55,6 +55,11 @@ export class MovePairing<R extends KeyedRecord> {
     return this.#held.length > 0;
   }
 
+  /** The records held, in order (read only). */
+  get held(): readonly R[] {
+    return this.#held;
+  }
+
   /**
    * The records to handle now: those held, then `batch`. Where a `moved-from`
    * is unpaired and may still find its partner, it and everything after it

@@ -387,6 +387,7 @@ export class RootSession {
       caseInsensitive: this.#spec.filesystem?.caseInsensitive ?? false,
       moved: options.moved ?? false,
       onDisk: (p) => this.mapping.toWatch(p),
+      held: this.#planner.heldEntries(),
     });
     if (records.length) this.#deliver(await this.#planner.plan(records));
   }
