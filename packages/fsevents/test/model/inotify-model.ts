@@ -193,8 +193,11 @@ export function inotifyModelSource(options: ModelOptions = {}): ModelSource {
   };
 }
 
-/** The latency the conformance run uses: smaller than the package's 0.1 s so the suite stays fast; the rules are the same. */
-export const MODEL_TEST_LATENCY_MS = 30;
+/**
+ * The latency the conformance run uses: smaller than the package's 0.1 s so the suite stays fast; the rules
+ * are the same. `VIGIL_FSEVENTS_MODEL_LATENCY=100` runs it at the package's own.
+ */
+export const MODEL_TEST_LATENCY_MS = Number(process.env.VIGIL_FSEVENTS_MODEL_LATENCY) || 30;
 
 /**
  * Conformance scenarios the fsevents decoding fed by this model is known to
