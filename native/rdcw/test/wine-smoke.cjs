@@ -1,0 +1,214 @@
+// Run by a Windows node.exe (under Wine on Linux, or on Windows itself):
+//
+//   node.exe wine-smoke.cjs <addon.node> <scenario> <watch dir> <control dir>
+//
+// Drives the rdcw addon directly and prints one JSON line ("RESULT {...}") with
+// what it saw: per step, the raw buffers (base64) and a minimal decoding of
+// their FILE_NOTIFY_INFORMATION records ({action, name}). The decoding here is
+// only to check the addon; @vigilfs/rdcw has the real parser.
+//
+// Steps know the watcher has caught up by a cookie: after its operations a
+// step creates `.cookie-<n>` and waits for that name's ADDED record (every
+// record before it belongs to the step). A step done by the Linux side is
+// asked for by writing `<control>/want-<step>`; the Linux side does it, then
+// makes the cookie itself.
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+
+const [addonPath, scenario, dir, control] = process.argv.slice(2);
+const addon = require(addonPath);
+const ACTIONS = { 1: 'added', 2: 'removed', 3: 'modified', 4: 'renamed_old', 5: 'renamed_new' };
+
+function decode(ab, extended) {
+  // Records are 2-byte aligned under Wine: read through a DataView, walk NextEntryOffset.
+  const v = new DataView(ab);
+  const out = [];
+  let off = 0;
+  const nameAt = extended ? 72 : 12;
+  const lenAt = extended ? 68 : 8;
+  for (;;) {
+    if (off + nameAt > ab.byteLength) break;
+    const next = v.getUint32(off, true);
+    const action = v.getUint32(off + 4, true);
+    const len = v.getUint32(off + lenAt, true);
+    const name = Buffer.from(ab, off + nameAt, len).toString('utf16le');
+    out.push({ action, name, offset: off });
+    if (next === 0) break;
+    off += next;
+  }
+  return out;
+}
+
+const batches = [];
+let wake = null;
+let afterClose = 0;
+let closed = false;
+function onBatch(batch) {
+  if (closed) afterClose++;
+  batches.push(batch);
+  if (wake) wake();
+}
+
+function sleep(ms) {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Resolves when pred() holds (checked on each batch and every 20 ms), or rejects after ms. */
+async function until(pred, ms, what) {
+  const deadline = Date.now() + ms;
+  while (!pred()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => {
+      wake = r;
+      setTimeout(r, 20);
+    });
+    wake = null;
+  }
+}
+
+function records(from) {
+  const out = [];
+  for (const b of batches.slice(from)) {
+    for (const ab of b.buffers) for (const r of decode(ab, b.extended)) out.push(r);
+  }
+  return out;
+}
+
+let cookieN = 0;
+const steps = [];
+/** Runs ops (or asks the Linux side to), then waits for the cookie; records the step. */
+async function step(name, ops, { linux = false } = {}) {
+  const from = batches.length;
+  const cookie = `.cookie-${++cookieN}`;
+  if (linux) {
+    fs.writeFileSync(path.join(control, `want-${name}`), cookie);
+  } else {
+    await ops();
+    fs.closeSync(fs.openSync(path.join(dir, cookie), 'w'));
+  }
+  await until(() => records(from).some((r) => r.action === 1 && r.name === cookie), 10_000, `cookie of ${name}`);
+  const got = batches.slice(from);
+  steps.push({
+    name,
+    records: records(from)
+      .filter((r) => !r.name.startsWith('.cookie-'))
+      .map(({ action, name }) => ({ action: ACTIONS[action] ?? action, name })),
+    batches: got.map((b) => ({
+      extended: b.extended,
+      overflow: b.overflow === true,
+      error: b.error,
+      buffers: b.buffers.map((ab) => Buffer.from(ab).toString('base64')),
+    })),
+  });
+}
+
+function result(extra) {
+  process.stdout.write(`RESULT ${JSON.stringify({ scenario, version: process.version, ...extra })}\n`);
+}
+
+const wdir = (p) => path.join(dir, p);
+
+async function main() {
+  if (scenario === 'basic') {
+    const vol = addon.volumeInfo(dir);
+    const root = addon.watch(dir, { bufferBytes: 64 * 1024, extended: true }, onBatch);
+    if (root.error) return result({ watchError: root.error });
+    const finalPath = root.finalPath();
+    await step('create', () => fs.writeFileSync(wdir('a.txt'), 'hello'));
+    await step('rename', () => fs.renameSync(wdir('a.txt'), wdir('b.txt')));
+    await step('delete', () => fs.unlinkSync(wdir('b.txt')));
+    await step('mkdir', () => fs.mkdirSync(wdir('d')));
+    await step('rmdir', () => fs.rmdirSync(wdir('d')));
+    await step('unicode', () => fs.writeFileSync(wdir('ünï€-日本.txt'), ''));
+    await step('linux-create', null, { linux: true });
+    await step('linux-rename', null, { linux: true });
+    await step('linux-delete', null, { linux: true });
+    const p = root.close();
+    closed = true;
+    const closeResult = await p;
+    fs.writeFileSync(wdir('after-close.txt'), 'x');
+    await sleep(300);
+    return result({
+      abiVersion: addon.abiVersion,
+      volumeInfo: vol,
+      finalPath,
+      closeResult: closeResult ?? null,
+      steps,
+      afterClose,
+      totalBatches: batches.length,
+    });
+  }
+  if (scenario === 'root-delete') {
+    const sub = wdir('root');
+    fs.mkdirSync(sub);
+    fs.writeFileSync(path.join(sub, 'child.txt'), 'x');
+    const root = addon.watch(sub, { bufferBytes: 64 * 1024, extended: false }, onBatch);
+    if (root.error) return result({ watchError: root.error });
+    fs.rmSync(sub, { recursive: true });
+    // Windows ends the read with ERROR_ACCESS_DENIED; wait up to 2 s for any error.
+    await until(() => batches.some((b) => b.error), 2000, 'an error batch').catch(() => {});
+    const errors = batches.filter((b) => b.error).map((b) => b.error);
+    const recs = records(0).map(({ action, name }) => ({ action: ACTIONS[action] ?? action, name }));
+    await root.close();
+    return result({ records: recs, errors, finalPathAfter: null });
+  }
+  if (scenario === 'overflow') {
+    const root = addon.watch(dir, { bufferBytes: 256, extended: false }, onBatch);
+    if (root.error) return result({ watchError: root.error });
+    for (let i = 0; i < 200; i++) fs.writeFileSync(wdir(`f${i}.txt`), '');
+    await until(() => batches.some((b) => b.overflow), 5000, 'an overflow batch').catch(() => {});
+    const overflows = batches.filter((b) => b.overflow).length;
+    // Still alive after overflow: a later change still comes through.
+    await step('after-overflow', () => fs.mkdirSync(wdir('z')));
+    await root.close();
+    return result({ overflows, after: steps[0].records, errors: batches.filter((b) => b.error).map((b) => b.error) });
+  }
+  if (scenario === 'errors') {
+    const missing = addon.watch(wdir('no-such-dir'), { bufferBytes: 65536, extended: false }, onBatch);
+    const file = wdir('file.txt');
+    fs.writeFileSync(file, '');
+    const notDir = addon.watch(file, { bufferBytes: 65536, extended: false }, onBatch);
+    let typeError = null;
+    try {
+      addon.watch(42, {}, onBatch);
+    } catch (e) {
+      typeError = `${e.name}: ${e.message}`;
+    }
+    return result({ missing, notDir, typeError, volumeMissing: addon.volumeInfo('Q:\\no\\such') });
+  }
+  if (scenario === 'exit-open') {
+    // process.exit with a watcher open and events in flight: the env cleanup hook must close it cleanly.
+    const root = addon.watch(dir, { bufferBytes: 64 * 1024, extended: false }, onBatch);
+    if (root.error) return result({ watchError: root.error });
+    for (let i = 0; i < 50; i++) fs.writeFileSync(wdir(`x${i}.txt`), 'x');
+    result({ exiting: true });
+    process.exit(0);
+  }
+  if (scenario === 'leak') {
+    const cycles = Number(process.env.CYCLES ?? 300);
+    const mem = [];
+    const t0 = Date.now();
+    for (let i = 0; i < cycles; i++) {
+      const root = addon.watch(dir, { bufferBytes: 64 * 1024, extended: false }, onBatch);
+      if (root.error) return result({ watchError: root.error, cycle: i });
+      if (i % 10 === 0) fs.writeFileSync(wdir('touch.txt'), String(i));
+      await root.close();
+      if (i % 50 === 0 || i === cycles - 1) {
+        globalThis.gc?.();
+        mem.push({ cycle: i, rss: process.memoryUsage().rss, external: process.memoryUsage().external });
+        fs.writeFileSync(path.join(control, `cycle-${i}`), '');
+      }
+    }
+    return result({ cycles, ms: Date.now() - t0, mem });
+  }
+  throw new Error(`unknown scenario ${scenario}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (e) => {
+    result({ fatal: String(e?.stack ?? e), steps });
+    process.exit(1);
+  },
+);

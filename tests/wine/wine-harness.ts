@@ -1,0 +1,110 @@
+// Runs native/rdcw/test/wine-smoke.cjs in a Windows node.exe under Wine
+// (scripts/wine/node.mjs), answering its requests for changes made from the
+// Linux side. Shared by the Wine tests in this folder.
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const wineScript = path.join(root, 'scripts', 'wine', 'node.mjs');
+export const addon = path.join(root, 'packages', 'prebuilt', 'rdcw-win32-x64', 'vigil_rdcw.node');
+export const smokeScript = path.join(root, 'native', 'rdcw', 'test', 'wine-smoke.cjs');
+export const strict = process.env.CI === 'true' || process.env.CI === '1';
+
+/** /a/b on Linux is Z:\a\b in Wine. */
+export function toWinePath(p: string): string {
+  return `Z:${path.resolve(p).replaceAll('/', '\\')}`;
+}
+
+function onPath(cmd: string): boolean {
+  return (process.env.PATH ?? '').split(path.delimiter).some((d) => d && fs.existsSync(path.join(d, cmd)));
+}
+
+/**
+ * Why the Wine tests cannot run here, or undefined when they can. Under CI
+ * nothing is a reason: a missing Wine or compiler fails the tests instead.
+ */
+export function wineSkipReason(): string | undefined {
+  if (strict) return undefined;
+  if (process.platform !== 'linux' || process.arch !== 'x64') return `Wine tests run on linux-x64 only (this is ${process.platform}-${process.arch})`;
+  if (!onPath('wine')) return 'wine is not installed (apt-get install wine wine64 g++-mingw-w64-x86-64-posix)';
+  if (!fs.existsSync(addon) && !onPath('x86_64-w64-mingw32-g++-posix')) return 'no win32 rdcw addon and no mingw-w64 to build one';
+  return undefined;
+}
+
+/** Builds the win32 addon if it is missing or stale (scripts/prebuild.mjs), fetches node.exe, makes the Wine prefix. */
+export function prepareWine(): void {
+  const b = spawnSync(process.execPath, [path.join(root, 'scripts', 'prebuild.mjs'), 'win32-x64'], { cwd: root, encoding: 'utf8' });
+  if (b.status !== 0) throw new Error(`building the win32 rdcw addon failed:\n${b.stderr}`);
+  const s = spawnSync(process.execPath, [wineScript, '--setup'], { cwd: root, encoding: 'utf8' });
+  if (s.status !== 0) throw new Error(`setting up Wine failed:\n${s.stderr}`);
+}
+
+/** Changes the Linux side makes when the smoke script asks for the step of that name. */
+export type LinuxSteps = Record<string, (dir: string) => void>;
+
+export interface SmokeRun {
+  status: number | null;
+  /** The RESULT line's JSON, or undefined when there was none. */
+  result: Record<string, unknown> | undefined;
+  stdout: string;
+  stderr: string;
+  ms: number;
+  dir: string;
+  control: string;
+}
+
+/** Runs one scenario of wine-smoke.cjs; resolves when node.exe has exited (killed after `timeoutMs`). */
+export async function runSmoke(scenario: string, linux: LinuxSteps = {}, timeoutMs = 60_000, env: Record<string, string> = {}): Promise<SmokeRun> {
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), `vigil-wine-${scenario}-`));
+  const dir = path.join(scratch, 'w');
+  const control = path.join(scratch, 'c');
+  fs.mkdirSync(dir);
+  fs.mkdirSync(control);
+  const t0 = Date.now();
+  const child = spawn(process.execPath, [wineScript, toWinePath(smokeScript), toWinePath(addon), scenario, toWinePath(dir), toWinePath(control)], {
+    cwd: root,
+    env: { ...process.env, VIGIL_WINE_TIMEOUT_MS: String(timeoutMs), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  // Answer "want-<step>" files: do the Linux side's changes, then make the cookie it names.
+  const poll = setInterval(() => {
+    for (const f of fs.readdirSync(control)) {
+      if (!f.startsWith('want-')) continue;
+      const want = path.join(control, f);
+      const cookie = fs.readFileSync(want, 'utf8');
+      if (!cookie) continue; // written but not yet filled
+      fs.rmSync(want);
+      const step = f.slice('want-'.length);
+      const ops = linux[step];
+      if (!ops) {
+        stderr += `harness: no Linux step ${step}\n`;
+      } else {
+        try {
+          ops(dir);
+        } catch (e) {
+          stderr += `harness: Linux step ${step} threw ${String(e)}\n`;
+        }
+      }
+      fs.writeFileSync(path.join(dir, cookie), '');
+    }
+  }, 20);
+  const status = await new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  clearInterval(poll);
+  const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
+  const result = line ? (JSON.parse(line.slice('RESULT '.length)) as Record<string, unknown>) : undefined;
+  return { status, result, stdout, stderr, ms: Date.now() - t0, dir, control };
+}
+
+/** The Linux steps of the `basic` scenario: a file made, renamed and deleted by a Linux process. */
+export const basicLinuxSteps: LinuxSteps = {
+  'linux-create': (dir) => fs.writeFileSync(path.join(dir, 'linux.txt'), 'from linux'),
+  'linux-rename': (dir) => fs.renameSync(path.join(dir, 'linux.txt'), path.join(dir, 'linux2.txt')),
+  'linux-delete': (dir) => fs.unlinkSync(path.join(dir, 'linux2.txt')),
+};
