@@ -87,6 +87,11 @@ function bufferBytesFor(options: RdcwBackendOptions, filesystem: FilesystemDescr
   return filesystem?.type.includes('(remote)') ? REMOTE_BUFFER_BYTES : LOCAL_BUFFER_BYTES;
 }
 
+/** What `info()` says about a root that is polled instead. */
+function describePolling(error: RdcwError): string {
+  return `${error.code} from ${error.syscall} (${rdcwError(error).message.split(': ').pop()})`;
+}
+
 /** The backend named `rdcw`, with its addon from `options.load`. */
 export function createRdcwBackend(options: RdcwBackendOptions = {}): Backend {
   const load = options.load ?? loadRdcwAddon;
@@ -129,6 +134,8 @@ class RdcwSubscription implements BackendSubscription {
   #ended = false;
   /** Why the root is polled instead, when it is. */
   #polled: string | undefined;
+  /** The error that made the root polled from the start, until core reads the root. */
+  #pollAtStart: RdcwError | undefined;
   #layout: 'extended' | 'plain' | undefined;
   #losses = 0;
   /** When records were last handled: after a loss, files changed since are reported as modified. */
@@ -145,7 +152,10 @@ class RdcwSubscription implements BackendSubscription {
     const opened = addon.watch(verbatimPath(ctx.root), { bufferBytes: sub.#bufferBytes, extended: true }, (batch) => sub.#onBatch(batch));
     if (isRdcwError(opened)) {
       if (opened.error.errno === Win32Error.ERROR_INVALID_FUNCTION) {
-        sub.#poll(opened.error);
+        // Handed to the poller when core starts reading the root (prepareDirectory): a poller added
+        // before the index is filled would take what already exists for news.
+        sub.#pollAtStart = opened.error;
+        sub.#polled = describePolling(opened.error);
         return sub;
       }
       throw rdcwError(opened.error, ctx.root);
@@ -161,6 +171,13 @@ class RdcwSubscription implements BackendSubscription {
   }
 
   readonly moveWindowMs = 20;
+
+  prepareDirectory(dir: string): void {
+    const error = this.#pollAtStart;
+    if (error === undefined || dir !== this.#ctx.root) return;
+    this.#pollAtStart = undefined;
+    this.#ctx.sink.unwatchable(this.#ctx.root, rdcwError(error, this.#ctx.root));
+  }
 
   pending(): boolean {
     return this.#inFlight > 0;
@@ -272,10 +289,9 @@ class RdcwSubscription implements BackendSubscription {
   }
 
   #poll(error: RdcwError): void {
-    const vigilError = rdcwError(error, this.#ctx.root);
-    this.#polled = `${error.code} from ${error.syscall} (${vigilError.message.split(': ').pop()})`;
+    this.#polled = describePolling(error);
     clearInterval(this.#timer);
-    this.#ctx.sink.unwatchable(this.#ctx.root, vigilError);
+    this.#ctx.sink.unwatchable(this.#ctx.root, rdcwError(error, this.#ctx.root));
   }
 
   #rootGone(): void {
