@@ -42,6 +42,25 @@ export function prepareWine(): void {
   if (s.status !== 0) throw new Error(`setting up Wine failed:\n${s.stderr}`);
 }
 
+/** Runs tests/wine/conformance-wine.mjs in node.exe with the win32 addon; resolves its stdout and status. */
+export async function runConformanceUnderWine(
+  ids: string[] = [],
+  timeoutMs = 420_000,
+): Promise<{ status: number | null; stdout: string; stderr: string; ms: number }> {
+  const t0 = Date.now();
+  const child = spawn(process.execPath, [wineScript, toWinePath(path.join(root, 'tests', 'wine', 'conformance-wine.mjs')), ...ids], {
+    cwd: root,
+    env: { ...process.env, VIGIL_WINE_TIMEOUT_MS: String(timeoutMs), VIGIL_RDCW_ADDON: toWinePath(addon) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const status = await new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  return { status, stdout, stderr, ms: Date.now() - t0 };
+}
+
 /** Changes the Linux side makes when the smoke script asks for the step of that name. */
 export type LinuxSteps = Record<string, (dir: string) => void>;
 

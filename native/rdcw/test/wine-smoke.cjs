@@ -216,6 +216,52 @@ async function main() {
     await sleep(50);
     return result({ calls, finalPathAfterClose: fp });
   }
+  if (scenario === 'wine-facts') {
+    // Facts behind the conformance expected failures under Wine (tests/wine/rdcw-conformance-wine.test.ts).
+    const facts = {};
+    // 1. The root moved away: does the handle's final path follow it?
+    const moving = wdir('moving');
+    fs.mkdirSync(moving);
+    const r1 = addon.watch(moving, { bufferBytes: 65536, extended: false }, () => {});
+    const before = r1.finalPath();
+    fs.renameSync(moving, wdir('moved'));
+    facts.rootMoved = { before, after: r1.finalPath() };
+    await r1.close();
+    const root = addon.watch(dir, { bufferBytes: 65536, extended: false }, onBatch);
+    // 2. Atomic replace, then an append to the replaced file: under which name does the append come?
+    fs.writeFileSync(wdir('f'), 'v1');
+    await step('atomic-replace', () => {
+      fs.writeFileSync(wdir('f.tmp'), 'v2');
+      fs.renameSync(wdir('f.tmp'), wdir('f'));
+    });
+    await step('append-after-replace', () => fs.appendFileSync(wdir('f'), 'v3'));
+    // 3. A directory renamed, then a file written inside it: under which path?
+    fs.mkdirSync(wdir('sub'));
+    await step('dir-rename', () => fs.renameSync(wdir('sub'), wdir('sub2')));
+    await step('write-in-renamed-dir', () => fs.writeFileSync(path.join(wdir('sub2'), 'g'), 'g'));
+    // 4. unlink then create: does the new file get the old one's file index?
+    fs.writeFileSync(wdir('old'), 'old');
+    const oldIno = fs.statSync(wdir('old')).ino;
+    fs.unlinkSync(wdir('old'));
+    fs.writeFileSync(wdir('new'), 'new');
+    facts.inodeReused = { old: String(oldIno), new: String(fs.statSync(wdir('new')).ino) };
+    // 5. Symlinks from inside Wine.
+    try {
+      fs.symlinkSync(wdir('new'), wdir('link'));
+      facts.symlink = { created: true, lstatIsLink: fs.lstatSync(wdir('link')).isSymbolicLink() };
+    } catch (e) {
+      facts.symlink = { created: false, error: e.code };
+    }
+    // 6. Names Windows does not allow.
+    try {
+      fs.writeFileSync(wdir('line\nbreak'), 'x');
+      facts.newlineName = 'created';
+    } catch (e) {
+      facts.newlineName = e.code;
+    }
+    await root.close();
+    return result({ facts, steps: steps.map((s) => ({ name: s.name, records: s.records })) });
+  }
   if (scenario === 'leak') {
     const cycles = Number(process.env.CYCLES ?? 300);
     const mem = [];
