@@ -21,7 +21,8 @@
             "src/unique_handle.cc",
             "src/watch_thread.cc",
             "src/rdcw_root.cc",
-            "src/volume_info.cc"
+            "src/volume_info.cc",
+            "src/long_path.cc"
           ],
           "defines": ["UNICODE", "_UNICODE", "WIN32_LEAN_AND_MEAN", "NOMINMAX", "_WIN32_WINNT=0x0A00"],
           "msvs_settings": {

@@ -41,6 +41,7 @@ function conformanceForWindows() {
       'if (p.startsWith(base + path.sep)) return p.slice(base.length + 1).split(path.sep).join("/");',
     ],
     ['!abs.startsWith(tmp + "/")', '!abs.startsWith(tmp + path.sep)'],
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the dist's own source text, matched literally
     ['p === "." ? base : `${base}/${p}`', 'p === "." ? base : path.join(base, p)'],
     [
       'w.knownPaths().map((p) => p === base ? "." : p.slice(base.length + 1))',

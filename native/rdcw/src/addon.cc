@@ -6,9 +6,11 @@
 // Exports:
 //   watch(rootPath, {bufferBytes, extended}, onBatch)  RdcwRoot or {error}
 //   volumeInfo(path)                                    {driveType, fsName, fsFlags, serial} or {error}
+//   longPathName(path)                                  GetLongPathNameW, or undefined
 //   abiVersion                                          bumped when INTERFACE.md changes
 #include <napi.h>
 
+#include "long_path.h"
 #include "rdcw_root.h"
 #include "volume_info.h"
 
@@ -19,6 +21,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RdcwRoot::Init(env);
   exports.Set("watch", Napi::Function::New(env, RdcwRoot::Watch, "watch"));
   exports.Set("volumeInfo", Napi::Function::New(env, VolumeInfo, "volumeInfo"));
+  exports.Set("longPathName", Napi::Function::New(env, LongPathName, "longPathName"));
   exports.Set("abiVersion", Napi::Number::New(env, 1));
   return exports;
 }

@@ -175,7 +175,15 @@ async function main() {
     } catch (e) {
       typeError = `${e.name}: ${e.message}`;
     }
-    return result({ missing, notDir, typeError, volumeMissing: addon.volumeInfo('Q:\\no\\such') });
+    fs.mkdirSync(wdir('Long Directory Name'));
+    const short = addon.longPathName(wdir('LONGDI~1'));
+    return result({
+      missing,
+      notDir,
+      typeError,
+      volumeMissing: addon.volumeInfo('Q:\\no\\such'),
+      longPath: { short, missing: addon.longPathName(wdir('nope')) ?? null, plain: addon.longPathName(dir) },
+    });
   }
   if (scenario === 'exit-open') {
     // process.exit with a watcher open and events in flight: the env cleanup hook must close it cleanly.
