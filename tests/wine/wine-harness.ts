@@ -34,8 +34,41 @@ export function wineSkipReason(): string | undefined {
   return undefined;
 }
 
+/**
+ * Runs `fn` holding a lock shared by every test file here (vitest runs two
+ * files at once): two builds in the same scratch directory, or two
+ * `wineboot --init` on one prefix, would break each other.
+ */
+function withLock<T>(fn: () => T): T {
+  const lock = path.join(root, 'node_modules', '.cache', 'vigil-wine.lock');
+  fs.mkdirSync(path.dirname(lock), { recursive: true });
+  const deadline = Date.now() + 180_000;
+  const nap = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      fs.mkdirSync(lock);
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      // A lock left by a killed run is older than any real build + prefix (~40 s).
+      if (Date.now() - fs.statSync(lock).mtimeMs > 120_000) fs.rmSync(lock, { recursive: true, force: true });
+      if (Date.now() > deadline) throw new Error(`${lock} held for 180 s`);
+      Atomics.wait(nap, 0, 0, 200);
+    }
+  }
+  try {
+    return fn();
+  } finally {
+    fs.rmSync(lock, { recursive: true, force: true });
+  }
+}
+
 /** Builds the win32 addon if it is missing or stale (scripts/prebuild.mjs), fetches node.exe, makes the Wine prefix. */
 export function prepareWine(): void {
+  withLock(prepareWineNow);
+}
+
+function prepareWineNow(): void {
   const b = spawnSync(process.execPath, [path.join(root, 'scripts', 'prebuild.mjs'), 'win32-x64'], { cwd: root, encoding: 'utf8' });
   if (b.status !== 0) throw new Error(`building the win32 rdcw addon failed:\n${b.stderr}`);
   const s = spawnSync(process.execPath, [wineScript, '--setup'], { cwd: root, encoding: 'utf8' });

@@ -1,6 +1,7 @@
 #include "rdcw_root.h"
 
 #include <cstring>
+#include <iterator>
 
 #include "win_error.h"
 
@@ -69,6 +70,7 @@ Napi::Value RdcwRoot::Watch(const Napi::CallbackInfo& info) {
   self->tsfn_ = Tsfn::New(env, info[2].As<Napi::Function>(), "vigil-rdcw", 0 /* unbounded: never block the thread */, 1,
                           delivery, [](Napi::Env, void*, Delivery* d) { delete d; });
   self->delivery_ = delivery;
+  delivery->tsfn = self->tsfn_;
   Tsfn tsfn = self->tsfn_;
   err = watch->start(
       // Watch thread.
@@ -132,36 +134,72 @@ void RdcwRoot::CallJs(Napi::Env env, Napi::Function onBatch, Delivery* delivery,
     std::lock_guard<std::mutex> lock(mailbox.mutex);
     batches.swap(mailbox.batches);
     mailbox.scheduled = false;
-    uint64_t taken = 0;
-    for (const PendingBatch& b : batches) {
-      for (const auto& buf : b.buffers) taken += buf.size();
-    }
-    mailbox.inFlight.fetch_sub(taken);
+    mailbox.inFlight.fetch_sub(BufferBytes(batches));
   }
   // env is null when the TSFN is being torn down with a call still queued.
   if (env == nullptr || onBatch.IsEmpty()) return;
-  // Every batch is delivered even when a listener throws; the first error is rethrown after them.
-  std::unique_ptr<Napi::Error> thrown;
-  for (PendingBatch& b : batches) {
-    if (delivery->closed) break;  // a listener called close()
-    Napi::Object batch = Napi::Object::New(env);
-    Napi::Array buffers = Napi::Array::New(env, b.buffers.size());
-    for (size_t i = 0; i < b.buffers.size(); i++) {
-      Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, b.buffers[i].size());
-      if (!b.buffers[i].empty()) std::memcpy(ab.Data(), b.buffers[i].data(), b.buffers[i].size());
-      buffers.Set(static_cast<uint32_t>(i), ab);
+  try {
+    while (!batches.empty()) {
+      if (delivery->closed) return;  // a listener called close()
+      napi_value batch = ToJs(env, batches.front(), delivery->path);
+      batches.pop_front();
+      napi_value result;
+      if (napi_call_function(env, env.Undefined(), onBatch, 1, &batch, &result) == napi_ok) continue;
+      // The listener threw, or JS can no longer run. A listener's exception
+      // is made an 'uncaughtException' (Node 20 would otherwise swallow an
+      // exception thrown in a TSFN callback of an N-API 8 addon, with only a
+      // DEP0168 warning); the rest goes to a later call, in order.
+      bool pending = false;
+      if (napi_is_exception_pending(env, &pending) == napi_ok && pending) {
+        napi_value error;
+        if (napi_get_and_clear_last_exception(env, &error) != napi_ok) return;
+        if (!delivery->closed) Requeue(delivery, std::move(batches));
+        napi_fatal_exception(env, error);
+      }
+      return;
     }
-    batch.Set("buffers", buffers);
-    batch.Set("extended", Napi::Boolean::New(env, b.extended));
-    if (b.overflow) batch.Set("overflow", Napi::Boolean::New(env, true));
-    if (b.failed) batch.Set("error", Win32ErrorValue(env, b.err, b.syscall, delivery->path));
-    try {
-      onBatch.Call({batch});
-    } catch (const Napi::Error& e) {
-      if (!thrown) thrown = std::make_unique<Napi::Error>(e);
-    }
+  } catch (const Napi::Error&) {
+    // N-API refused to make the batch: the environment is going away, and nobody is left to deliver to.
   }
-  if (thrown) throw *thrown;
+}
+
+uint64_t RdcwRoot::BufferBytes(const std::deque<PendingBatch>& batches) {
+  uint64_t n = 0;
+  for (const PendingBatch& b : batches) {
+    for (const auto& buf : b.buffers) n += buf.size();
+  }
+  return n;
+}
+
+void RdcwRoot::Requeue(Delivery* delivery, std::deque<PendingBatch>&& rest) {
+  if (rest.empty()) return;
+  Mailbox& mailbox = *delivery->mailbox;
+  bool call;
+  {
+    std::lock_guard<std::mutex> lock(mailbox.mutex);
+    mailbox.inFlight.fetch_add(BufferBytes(rest));
+    rest.insert(rest.end(), std::make_move_iterator(mailbox.batches.begin()),
+                std::make_move_iterator(mailbox.batches.end()));
+    mailbox.batches.swap(rest);
+    call = !mailbox.scheduled;
+    mailbox.scheduled = true;
+  }
+  if (call) napi_call_threadsafe_function(delivery->tsfn, nullptr, napi_tsfn_nonblocking);
+}
+
+Napi::Object RdcwRoot::ToJs(Napi::Env env, const PendingBatch& b, const std::u16string& path) {
+  Napi::Object batch = Napi::Object::New(env);
+  Napi::Array buffers = Napi::Array::New(env, b.buffers.size());
+  for (size_t i = 0; i < b.buffers.size(); i++) {
+    Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, b.buffers[i].size());
+    if (!b.buffers[i].empty()) std::memcpy(ab.Data(), b.buffers[i].data(), b.buffers[i].size());
+    buffers.Set(static_cast<uint32_t>(i), ab);
+  }
+  batch.Set("buffers", buffers);
+  batch.Set("extended", Napi::Boolean::New(env, b.extended));
+  if (b.overflow) batch.Set("overflow", Napi::Boolean::New(env, true));
+  if (b.failed) batch.Set("error", Win32ErrorValue(env, b.err, b.syscall, path));
+  return batch;
 }
 
 Napi::Value RdcwRoot::FinalPath(const Napi::CallbackInfo& info) {

@@ -65,8 +65,22 @@ class RdcwRoot : public Napi::ObjectWrap<RdcwRoot> {
     bool closed = false;
     std::u16string path;
     std::shared_ptr<Mailbox> mailbox = std::make_shared<Mailbox>();
+    /** The TSFN itself, so CallJs can schedule the batches a throwing listener left undelivered. */
+    napi_threadsafe_function tsfn = nullptr;
   };
+  /**
+   * JS thread: takes the mailbox and calls onBatch once per batch. Never
+   * throws: a C++ exception leaving it would cross Node's C frames, which
+   * at environment teardown (N-API refusing calls) ends the process with an
+   * unhandled exception (seen under Wine: exit code 67, 0x20474343).
+   */
   static void CallJs(Napi::Env env, Napi::Function onBatch, Delivery* delivery, void* unused);
+  /** JS thread: one batch as its JS object. Throws Napi::Error when N-API refuses (environment going away). */
+  static Napi::Object ToJs(Napi::Env env, const PendingBatch& b, const std::u16string& path);
+  /** JS thread: puts undelivered batches back at the front of the mailbox and schedules a call for them. */
+  static void Requeue(Delivery* delivery, std::deque<PendingBatch>&& rest);
+  /** Bytes of the buffers in `batches` (what Mailbox::inFlight counts). */
+  static uint64_t BufferBytes(const std::deque<PendingBatch>& batches);
   using Tsfn = Napi::TypedThreadSafeFunction<Delivery, void, CallJs>;
 
   /** Watch thread: files one completion into the mailbox (coalescing), schedules a JS call when none is queued. */

@@ -154,15 +154,35 @@ async function main() {
     return result({ records: recs, errors, finalPathAfter: null });
   }
   if (scenario === 'overflow') {
+    // A 256-byte buffer and names whose one record (12 + 2 × 150 bytes) cannot fit in it: every read of them
+    // overflows, whatever the timing (with short names, a prompt re-arm under load fits each record).
     const root = addon.watch(dir, { bufferBytes: 256, extended: false }, onBatch);
     if (root.error) return result({ watchError: root.error });
-    for (let i = 0; i < 200; i++) fs.writeFileSync(wdir(`f${i}.txt`), '');
+    for (let i = 0; i < 20; i++) fs.writeFileSync(wdir(`${'x'.repeat(147)}${String(i).padStart(3, '0')}`), '');
     await until(() => batches.some((b) => b.overflow), 5000, 'an overflow batch').catch(() => {});
     const overflows = batches.filter((b) => b.overflow).length;
     // Still alive after overflow: a later change still comes through.
     await step('after-overflow', () => fs.mkdirSync(wdir('z')));
     await root.close();
     return result({ overflows, after: steps[0].records, errors: batches.filter((b) => b.error).map((b) => b.error) });
+  }
+  if (scenario === 'throwing-listener') {
+    // A listener that throws: the exception is uncaught (reported by Node), and the batches after it still come.
+    const thrown = [];
+    process.on('uncaughtException', (e) => thrown.push(String(e.message)));
+    let first = true;
+    const root = addon.watch(dir, { bufferBytes: 65536, extended: false }, (b) => {
+      onBatch(b);
+      if (first) {
+        first = false;
+        throw new Error('listener threw');
+      }
+    });
+    if (root.error) return result({ watchError: root.error });
+    await step('first', () => fs.writeFileSync(wdir('one.txt'), '1'));
+    await step('second', () => fs.writeFileSync(wdir('two.txt'), '2'));
+    await root.close();
+    return result({ thrown, steps: steps.map((s) => ({ name: s.name, records: s.records })) });
   }
   if (scenario === 'errors') {
     const missing = addon.watch(wdir('no-such-dir'), { bufferBytes: 65536, extended: false }, onBatch);
