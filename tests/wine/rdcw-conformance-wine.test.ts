@@ -62,6 +62,12 @@ export const rdcwBugs: Readonly<Record<string, string>> = {
     'rdcw: after a watched file is replaced by a rename, its later append is not reported, though the OS reports MODIFIED f (wine-facts run)',
 };
 
+/** Scenario id -> why its outcome under Wine depends on timing: run, reported, not asserted. */
+export const wineFlaky: Readonly<Record<string, string>> = {
+  'ready/change-right-after-ready':
+    'Wine watches a subdirectory that existed before the watch only once a Wine process opens it after the watch exists (windows-under-wine.md §4.1); whether the index lists t/a/b/c after that is timing (failed 1 run in 3, under load)',
+};
+
 /** The scenario ids (`group/name`), as @vigilfs/conformance names them (this folder cannot import the workspace package). */
 function scenarioIds(): string[] {
   const dir = path.join(root, 'packages', 'conformance', 'scenarios');
@@ -87,12 +93,6 @@ const ids = scenarioIds();
 for (const id of [...Object.keys(wineDifferences), ...Object.keys(rdcwBugs), ...Object.keys(wineFlaky)]) {
   if (!ids.includes(id)) throw new Error(`the Wine expected failures name ${id}, which is no scenario`);
 }
-
-/** Scenario id -> why its outcome under Wine depends on timing: run, reported, not asserted. */
-export const wineFlaky: Readonly<Record<string, string>> = {
-  'ready/change-right-after-ready':
-    'Wine watches a subdirectory that existed before the watch only once a Wine process opens it after the watch exists (windows-under-wine.md §4.1); whether the index lists t/a/b/c after that is timing (failed 1 run in 3, under load)',
-};
 
 type Outcome = { id: string; ok?: boolean; skipped?: string; ms?: number; problems?: string[]; report?: string };
 
