@@ -161,6 +161,7 @@ class RdcwSubscription implements BackendSubscription {
       throw rdcwError(opened.error, ctx.root);
     }
     sub.#handle = opened;
+    if (!ctx.options.persistent) opened.unref?.();
     const final = opened.finalPath();
     if (!isRdcwError(final)) {
       sub.#baseline = plainPath(final);
