@@ -287,6 +287,25 @@ describe('rdcw backend through core (fake addon)', () => {
     expect(shown()).toEqual(['delete f', 'delete .']);
   });
 
+  it('ends the root when it is deleted without a read error (as under Wine): the REMOVED of its entries prompt a look at it', async () => {
+    const fake = fakeAddon();
+    const { dir, shown, errors } = await start(fake, (d) => fs.writeFileSync(path.join(d, 'f'), 'x'));
+    fs.rmSync(dir, { recursive: true });
+    fake.feed([{ action: A.REMOVED, name: 'f' }]);
+    await until(() => errors.length > 0, 'ROOT_REMOVED');
+    expect(errors.map((e) => e.code)).toEqual(['ROOT_REMOVED']);
+    expect(shown()).toEqual(['delete f', 'delete .']);
+  });
+
+  it('ends the root when it moves and the handle does not follow (as under Wine), at the next interval', async () => {
+    const fake = fakeAddon();
+    const { dir, shown, errors } = await start(fake, (d) => fs.writeFileSync(path.join(d, 'f'), 'x'));
+    fs.renameSync(dir, `${tempDir('vigil-rdcw-away-')}/moved`);
+    await until(() => errors.length > 0, 'ROOT_REMOVED');
+    expect(errors.map((e) => e.code)).toEqual(['ROOT_REMOVED']);
+    expect(shown()).toEqual(['delete f', 'delete .']);
+  });
+
   it('does not take a change of case in the final path for a move', async () => {
     const fake = fakeAddon('\\\\?\\C:\\Work\\Watched');
     const { at, shown, errors } = await start(fake);
