@@ -182,7 +182,7 @@ async function benchPoll() {
     `  floor walk CPU per scan: median ${fmt(median(floorScans), 1)} ms (before vigil: ${fmt(median(floorA))}, after chokidar: ${fmt(median(floorB))})`,
   );
 
-  const lat = (r, k, f) => (r.latency && r.latency[k].length ? f(r.latency[k]) : undefined);
+  const lat = (r, k, f) => (r.latency?.[k].length ? f(r.latency[k]) : undefined);
   const max = (xs) => Math.max(...xs);
   const missed = (r, k) => (r.latency ? r.latency.missed[k] : undefined);
   const cNote = c.notReady ? ` (NOT ready after ${P.readyCapMs / 1000} s)` : '';
@@ -321,7 +321,6 @@ async function benchInotify() {
   const lruns = (name, k) => lats[name].map((l) => fmt(l[k], 1)).join(' ') || '—';
   const lmax = (name) => (lats[name].length ? Math.max(...lats[name].map((l) => l.max)) : undefined);
   const lmissed = (name) => lats[name].reduce((n, l) => n + l.missed, 0);
-  const cell = (name, f) => (full[name]?.error && full[name].readyMs === undefined ? 'failed' : f(full[name] ?? {}));
   const rows = [
     [
       `ready time (ms), median of ${P.readyRuns + 1} runs (chokidar: 1)`,
@@ -479,7 +478,7 @@ async function benchInotify() {
   return { ready, rssG, full };
 }
 
-let results = {};
+const results = {};
 try {
   if (want('poll')) results.poll = await benchPoll();
   if (want('inotify')) results.inotify = await benchInotify();

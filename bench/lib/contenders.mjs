@@ -20,7 +20,7 @@ export const contenders = {
   },
   parcel: {
     load: () => import('@parcel/watcher'),
-    async start(mod, root, o, deliver, warn) {
+    async start(mod, root, _o, deliver, warn) {
       const sub = await mod.subscribe(
         root,
         (err, events) => {
@@ -34,7 +34,7 @@ export const contenders = {
   },
   nsfw: {
     load: () => import('nsfw'),
-    async start(mod, root, o, deliver, warn) {
+    async start(mod, root, _o, deliver, warn) {
       const nsfw = mod.default;
       const w = await nsfw(
         root,

@@ -95,7 +95,10 @@ export function matchUnordered(received: readonly Received[], expected: readonly
       for (const p of paths) lastOnPath.set(p, j);
       if (go(i + 1)) return true;
       counts[j]!--;
-      paths.forEach((p, k) => (saved[k] === undefined ? lastOnPath.delete(p) : lastOnPath.set(p, saved[k]!)));
+      paths.forEach((p, k) => {
+        if (saved[k] === undefined) lastOnPath.delete(p);
+        else lastOnPath.set(p, saved[k]!);
+      });
     }
     return false;
   };

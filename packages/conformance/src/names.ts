@@ -73,16 +73,16 @@ function utf8Length(b: Buffer, i: number): number {
 
 /** A name as a scenario would write it: quoted, with escapes, when it needs them. */
 export function showName(name: string): string {
-  if (/^[A-Za-z0-9._\/+@,:-]+$/.test(name) && !name.startsWith('-')) return name;
+  if (/^[A-Za-z0-9._/+@,:-]+$/.test(name) && !name.startsWith('-')) return name;
   let out = '"';
   for (const ch of name) {
     const c = ch.charCodeAt(0);
-    if (ch === '"' || ch === '\\') out += '\\' + ch;
+    if (ch === '"' || ch === '\\') out += `\\${ch}`;
     else if (ch === '\n') out += '\\n';
     else if (ch === '\t') out += '\\t';
-    else if (ch.length === 1 && c >= 0xdc80 && c <= 0xdcff) out += '\\x' + (c - 0xdc00).toString(16);
-    else if (c < 0x20) out += '\\x' + c.toString(16).padStart(2, '0');
+    else if (ch.length === 1 && c >= 0xdc80 && c <= 0xdcff) out += `\\x${(c - 0xdc00).toString(16)}`;
+    else if (c < 0x20) out += `\\x${c.toString(16).padStart(2, '0')}`;
     else out += ch;
   }
-  return out + '"';
+  return `${out}"`;
 }

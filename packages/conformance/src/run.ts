@@ -96,7 +96,7 @@ class Observer {
   constructor(w: Watcher, base: string) {
     const rel = (p: string): string => {
       if (p === base) return '.';
-      if (p.startsWith(base + '/')) return p.slice(base.length + 1);
+      if (p.startsWith(`${base}/`)) return p.slice(base.length + 1);
       this.outsidePaths.push(p);
       return `<outside>${p}`;
     };
@@ -352,7 +352,7 @@ function formatReport(s: Scenario, target: ConformanceTarget, problems: string[]
 /** Absolute path of a scenario path; refuses to leave the temp directory. */
 function resolveIn(tmp: string, base: string, rel: string): string {
   const abs = rel === '.' ? base : path.join(base, rel);
-  if (abs !== tmp && !abs.startsWith(tmp + '/')) throw new Error(`path ${rel} leaves the scenario's temp directory`);
+  if (abs !== tmp && !abs.startsWith(`${tmp}/`)) throw new Error(`path ${rel} leaves the scenario's temp directory`);
   return abs;
 }
 

@@ -25,6 +25,7 @@ describe('watch() options', () => {
     const cases: [Record<string, unknown>, string, string][] = [
       [{ pollInterval: -1 }, 'pollInterval', 'got -1'],
       [{ pollInterval: Number.NaN }, 'pollInterval', 'got NaN'],
+      // biome-ignore lint/correctness/noPrecisionLoss: 1e309 is Infinity on purpose (a user's typo that must be refused)
       [{ pollInterval: 1e309 }, 'pollInterval', 'got Infinity'],
       [{ settle: 'soon' }, 'settle', 'got "soon"'],
       [{ ignore: 42 }, 'ignore', 'got 42'],

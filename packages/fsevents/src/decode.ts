@@ -29,13 +29,13 @@ export interface DecoderOptions {
 /** Maps a record's path under `recordRoot` to the same path under `root`; undefined when it is not inside. */
 function underRoot(p: string, root: string, recordRoot: string): string | undefined {
   if (p === recordRoot) return root;
-  const prefix = recordRoot.endsWith('/') ? recordRoot : recordRoot + '/';
+  const prefix = recordRoot.endsWith('/') ? recordRoot : `${recordRoot}/`;
   if (!p.startsWith(prefix)) return undefined;
   return path.join(root, p.slice(prefix.length));
 }
 
 function isAncestorOrSelf(dir: string, p: string): boolean {
-  return dir === p || p.startsWith(dir.endsWith('/') ? dir : dir + '/');
+  return dir === p || p.startsWith(dir.endsWith('/') ? dir : `${dir}/`);
 }
 
 /** A decoder for one root: feed it batches of records, in order. */

@@ -49,7 +49,7 @@ async function start(hand: ReturnType<typeof handSource>) {
   const events: WatchEvent[] = [];
   watcher = await createWatcher({ backends: [backend], poller: pollBackend }, dir, { backend: 'fsevents', settle: 100 });
   watcher.on('events', (b) => events.push(...b));
-  const shown = () => events.map((e) => `${e.type} ${path.relative(dir, e.path)}${e.oldPath ? ' <- ' + path.relative(dir, e.oldPath) : ''}`);
+  const shown = () => events.map((e) => `${e.type} ${path.relative(dir, e.path)}${e.oldPath ? ` <- ${path.relative(dir, e.oldPath)}` : ''}`);
   return { dir, events, shown };
 }
 

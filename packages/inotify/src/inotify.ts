@@ -4,7 +4,7 @@
  * Raw records in, raw records out: no pairing, no recursion, no meaning.
  */
 import { EventEmitter } from 'node:events';
-import { ErrorCode, EntryKind, VigilError, decodeName, hasEscapedBytes, joinPath, toFsPath } from '@vigilfs/core';
+import { ErrorCode, type EntryKind, VigilError, decodeName, hasEscapedBytes, joinPath, toFsPath } from '@vigilfs/core';
 import { requireInotifyAddon, type InotifyAddon, type NativeInotifyReader, type SysErrorData } from './addon.js';
 import { WALK_STATS, WalkChunk, decodeBatch, type RawInotifyEvent } from './batch.js';
 import { IN, kindFromDType } from './constants.js';

@@ -76,7 +76,7 @@ class PollSubscription implements BackendSubscription {
     // A mount that stopped answering (ENOTCONN, EIO) throws here: that is a failed poll, retried with backoff, not a removal.
     const st = await statEntry(this.#ctx.root, true);
     const known = this.#rootEntry;
-    const there = st !== undefined && st.isDirectory() && (!known || (known.ino === st.ino && known.dev === st.dev));
+    const there = st?.isDirectory() === true && (!known || (known.ino === st.ino && known.dev === st.dev));
     if (!there) this.#ctx.sink.rootRemoved();
     return there;
   }

@@ -38,6 +38,10 @@ export interface RdcwRoot {
   finalPath(): string | { error: RdcwError };
   /** Cancels the read and closes the handle; no onBatch call runs after it resolves. */
   close(): Promise<void>;
+  /** Added by native/rdcw/INTERFACE.md (optional): the watch keeps the event loop alive (the default). */
+  ref?(): void;
+  /** The watch does not keep the event loop alive (`persistent: false`). */
+  unref?(): void;
 }
 
 /** What GetDriveTypeW and GetVolumeInformationW say about a path's volume. */

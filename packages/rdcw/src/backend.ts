@@ -21,10 +21,12 @@
  *
  * It never opens a user's file (§4): it looks through core, which lstats.
  */
+import { lstat } from 'node:fs/promises';
 import {
   ErrorCode,
   VigilError,
   joinPath,
+  toFsPath,
   type Backend,
   type BackendCapabilities,
   type BackendSubscription,
@@ -33,7 +35,7 @@ import {
   type SubscribeContext,
 } from '@vigilfs/core';
 import type { AddonLoad } from '@vigilfs/native-loader';
-import { ActionTranslator, sameNameIgnoringCase, type PlacedRecord } from './actions.js';
+import { ActionTranslator, FileAction, sameNameIgnoringCase, type PlacedRecord } from './actions.js';
 import { isRdcwError, loadRdcwAddon, type RdcwAddon, type RdcwBatch, type RdcwError, type RdcwRoot } from './addon.js';
 import { BACKEND, Win32Error, rdcwError } from './errors.js';
 import { parseRecords, type RdcwRecord } from './records.js';
@@ -137,6 +139,8 @@ class RdcwSubscription implements BackendSubscription {
   /** The error that made the root polled from the start, until core reads the root. */
   #pollAtStart: RdcwError | undefined;
   #layout: 'extended' | 'plain' | undefined;
+  /** The root's own lstat is in flight. */
+  #lookingAtRoot = false;
   #losses = 0;
   /** When records were last handled: after a loss, files changed since are reported as modified. */
   #lastHandled = Date.now();
@@ -161,12 +165,14 @@ class RdcwSubscription implements BackendSubscription {
       throw rdcwError(opened.error, ctx.root);
     }
     sub.#handle = opened;
+    if (!ctx.options.persistent) opened.unref?.();
     const final = opened.finalPath();
-    if (!isRdcwError(final)) {
-      sub.#baseline = plainPath(final);
-      sub.#timer = setInterval(() => sub.#checkRoot(), options.rootCheckMs ?? ROOT_CHECK_MS);
-      sub.#timer.unref();
-    }
+    if (!isRdcwError(final)) sub.#baseline = plainPath(final);
+    sub.#timer = setInterval(() => {
+      sub.#checkRoot();
+      void sub.#rootStillThere();
+    }, options.rootCheckMs ?? ROOT_CHECK_MS);
+    sub.#timer.unref();
     return sub;
   }
 
@@ -229,6 +235,8 @@ class RdcwSubscription implements BackendSubscription {
     } else if (records.length) {
       await this.#deliver(records);
       this.#lastHandled = Date.now();
+      // Deleting the root removes its own entries last: then see whether the root went too (Wine says nothing more).
+      if (records.some((r) => r.action === FileAction.REMOVED && !r.name.includes('\\'))) await this.#rootStillThere();
     }
     if (batch.error) this.#onError(batch.error);
     else this.#checkRoot();
@@ -299,6 +307,27 @@ class RdcwSubscription implements BackendSubscription {
     this.#ended = true;
     clearInterval(this.#timer);
     this.#ctx.sink.rootRemoved();
+  }
+
+  /**
+   * Wine never fails the read when the root is deleted, and its handle does
+   * not follow a moved root (windows-under-wine.md §4.5, INTERFACE.md): the
+   * root's own lstat (attributes only, on the directory already held open)
+   * tells. On Windows a deleted root is still there, delete-pending, until the
+   * handle closes; the read's ERROR_ACCESS_DENIED tells there.
+   */
+  async #rootStillThere(): Promise<void> {
+    if (this.#lookingAtRoot || this.#closed || this.#ended || this.#polled) return;
+    this.#lookingAtRoot = true;
+    try {
+      const st = await lstat(toFsPath(this.#ctx.root) as string);
+      if (!st.isDirectory()) this.#rootGone();
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') this.#rootGone();
+    } finally {
+      this.#lookingAtRoot = false;
+    }
   }
 
   /** The handle follows its directory when it moves (§11): a final path other than the first means the root moved away. */

@@ -5,7 +5,7 @@
  * backend joins them under the root with the host's separator), and vigil's
  * events compared exactly. Waits are on conditions with a deadline.
  */
-import fs from 'node:fs';
+import fs, { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -175,6 +175,17 @@ describe('rdcw backend through core (fake addon)', () => {
     expect(shown()).toEqual(['rename README.md <- readme.md']);
   });
 
+  it('pairs the rename in a buffer recorded under Wine (a Linux process renamed linux.txt, then the harness wrote its cookie)', async () => {
+    const fake = fakeAddon();
+    const { at, shown } = await start(fake, (d) => fs.writeFileSync(path.join(d, 'linux.txt'), 'x'));
+    fs.renameSync(at('linux.txt'), at('linux2.txt'));
+    fs.writeFileSync(at('.cookie-8'), '');
+    const recorded = readFileSync(new URL('./fixtures/wine-linux-rename-0.bin', import.meta.url));
+    fake.batch({ buffers: [recorded.buffer.slice(recorded.byteOffset, recorded.byteOffset + recorded.byteLength)], extended: false });
+    await until(() => shown().includes('create .cookie-8'), 'create .cookie-8');
+    expect(shown()).toEqual(['rename linux2.txt <- linux.txt', 'create .cookie-8']);
+  });
+
   it('reports a directory created with contents (R1) and deleted with contents (R4) from one record each', async () => {
     const fake = fakeAddon();
     const { at, shown } = await start(fake);
@@ -271,6 +282,25 @@ describe('rdcw backend through core (fake addon)', () => {
     const away = `${tempDir('vigil-rdcw-away-')}/moved`;
     fs.renameSync(dir, away);
     fake.finalPath = '\\\\?\\C:\\elsewhere\\watched';
+    await until(() => errors.length > 0, 'ROOT_REMOVED');
+    expect(errors.map((e) => e.code)).toEqual(['ROOT_REMOVED']);
+    expect(shown()).toEqual(['delete f', 'delete .']);
+  });
+
+  it('ends the root when it is deleted without a read error (as under Wine): the REMOVED of its entries prompt a look at it', async () => {
+    const fake = fakeAddon();
+    const { dir, shown, errors } = await start(fake, (d) => fs.writeFileSync(path.join(d, 'f'), 'x'));
+    fs.rmSync(dir, { recursive: true });
+    fake.feed([{ action: A.REMOVED, name: 'f' }]);
+    await until(() => errors.length > 0, 'ROOT_REMOVED');
+    expect(errors.map((e) => e.code)).toEqual(['ROOT_REMOVED']);
+    expect(shown()).toEqual(['delete f', 'delete .']);
+  });
+
+  it('ends the root when it moves and the handle does not follow (as under Wine), at the next interval', async () => {
+    const fake = fakeAddon();
+    const { dir, shown, errors } = await start(fake, (d) => fs.writeFileSync(path.join(d, 'f'), 'x'));
+    fs.renameSync(dir, `${tempDir('vigil-rdcw-away-')}/moved`);
     await until(() => errors.length > 0, 'ROOT_REMOVED');
     expect(errors.map((e) => e.code)).toEqual(['ROOT_REMOVED']);
     expect(shown()).toEqual(['delete f', 'delete .']);

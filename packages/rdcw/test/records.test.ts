@@ -169,18 +169,25 @@ describe('parseRecords: damaged buffers are values, never throws', () => {
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
 const recorded = existsSync(fixtures) ? readdirSync(fixtures).filter((f) => /^wine-.*\.bin$/.test(f)) : [];
 
-describe.skipIf(recorded.length === 0)('parseRecords: buffers recorded under Wine (test/fixtures/wine-*.bin)', () => {
+/** What the native helper's harness wrote beside each recorded buffer. */
+interface Sidecar {
+  extended: boolean;
+  bytes: number;
+  records: { nextEntryOffset: number; action: number; name: string }[];
+}
+
+describe.skipIf(recorded.length === 0)('parseRecords: buffers recorded under Wine (test/fixtures/wine-*.bin, with their .json)', () => {
   for (const file of recorded) {
     it(file, () => {
       const bytes = readFileSync(path.join(fixtures, file));
-      const parsed = parseRecords(bytes, false);
+      const sidecar = JSON.parse(readFileSync(path.join(fixtures, file.replace(/\.bin$/, '.json')), 'utf8')) as Sidecar;
+      expect(bytes.length).toBe(sidecar.bytes);
+      const parsed = parseRecords(bytes, sidecar.extended);
       expect(parsed.ok).toBe(true);
-      expect(parsed.records.length).toBeGreaterThan(0);
-      for (const r of parsed.records) {
-        expect(r.action).toBeGreaterThanOrEqual(1);
-        expect(r.action).toBeLessThanOrEqual(5);
-        expect(r.name.length).toBeGreaterThan(0);
-      }
+      expect(parsed.records.map((r) => ({ action: r.action, name: r.name }))).toEqual(sidecar.records.map((r) => ({ action: r.action, name: r.name })));
+      // The offsets the harness read back: Wine's packing (12 + name bytes, no padding).
+      const offsets = sidecar.records.map((_, i) => sidecar.records.slice(0, i).reduce((sum, r) => sum + r.nextEntryOffset, 0));
+      expect(parsed.records.map((r) => r.offset)).toEqual(offsets);
     });
   }
 });

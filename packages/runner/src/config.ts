@@ -299,7 +299,7 @@ function checkRule(file: string, raw: unknown, index: number, inList: boolean, f
  */
 export function loadRules(location: string): Rule[] {
   location = path.resolve(location);
-  let st;
+  let st: ReturnType<typeof statSync>;
   try {
     st = statSync(location);
   } catch (e) {

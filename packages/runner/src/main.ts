@@ -107,7 +107,7 @@ export async function main(argv: string[], options: MainOptions): Promise<number
   const stderr = options.stderr ?? ((t: string) => void process.stderr.write(t));
   const stdout = options.stdout ?? ((t: string) => void process.stdout.write(t));
   const env = options.env ?? process.env;
-  let values;
+  let values: ReturnType<typeof parseArgs<{ args: string[]; options: typeof RUN_OPTIONS }>>['values'];
   try {
     ({ values } = parseArgs({ args: argv, options: RUN_OPTIONS }));
   } catch (e) {

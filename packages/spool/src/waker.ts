@@ -19,6 +19,7 @@ export interface SpoolWatchEvent {
  */
 export interface SpoolWatcher {
   /** Subscribes to `'events'` (an array of events), `'error'` or `'warning'`. */
+  // biome-ignore lint/suspicious/noExplicitAny: one listener type for three payloads, so that vigil's Watcher (typed overloads per event) is assignable to it
   on(event: 'events' | 'error' | 'warning', listener: (value: any) => void): unknown;
   /** Stops watching. */
   close(): Promise<void>;
@@ -62,7 +63,7 @@ export async function openDefaultWatcher(dir: string, options: SpoolWatchOptions
   let watch: unknown;
   try {
     const mod = (await import(/* @vite-ignore */ VIGIL_SPECIFIER)) as Record<string, unknown>;
-    watch = mod['watch'] ?? (mod['default'] as Record<string, unknown> | undefined)?.['watch'];
+    watch = mod.watch ?? (mod.default as Record<string, unknown> | undefined)?.watch;
   } catch (error) {
     if (!isModuleNotFound(error)) throw error;
   }
@@ -97,7 +98,7 @@ function isModuleNotFound(error: unknown): boolean {
  * pair it with the spool's `rescanInterval` option where that matters.
  */
 export async function fsWatchWaker(dir: string): Promise<SpoolWatcher> {
-  const listeners = { events: new Set<(v: any) => void>(), error: new Set<(v: any) => void>() };
+  const listeners = { events: new Set<(v: SpoolWatchEvent[]) => void>(), error: new Set<(v: Error) => void>() };
   const w = fsWatch(dir, { persistent: true });
   w.on('change', (_type, filename) => {
     const batch: SpoolWatchEvent[] = [{ type: 'create', path: `${dir}/${String(filename ?? '')}` }];

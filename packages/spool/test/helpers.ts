@@ -40,7 +40,7 @@ export async function vigilHasWatch(): Promise<boolean> {
   try {
     const specifier = 'vigilfs';
     const mod = (await import(/* @vite-ignore */ specifier)) as Record<string, unknown>;
-    return typeof mod['watch'] === 'function';
+    return typeof mod.watch === 'function';
   } catch {
     return false;
   }

@@ -44,18 +44,18 @@ class Ledger {
   readonly onMessage = ({ from, message }: ChildMessage): void => {
     switch (message.type) {
       case 'ready':
-        this.ready.set(from, message['waker'] as string);
+        this.ready.set(from, message.waker as string);
         break;
       case 'claimed':
-        for (const name of message['names'] as string[]) {
+        for (const name of message.names as string[]) {
           this.claims++;
           this.claimedBy.set(name, [...(this.claimedBy.get(name) ?? []), from]);
           this.order.set(from, [...(this.order.get(from) ?? []), name]);
         }
-        this.bad.push(...(message['bad'] as string[]));
+        this.bad.push(...(message.bad as string[]));
         break;
       case 'produced':
-        this.produced.push(...(message['names'] as string[]));
+        this.produced.push(...(message.names as string[]));
         break;
       case 'done':
         this.done.add(from);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { EventEmitter } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCode, VigilError, decodeName, toFsPath } from '@vigilfs/core';
-import { Spool, SpoolArea, fsWatchWaker, hostPart, uniqueName, type SpoolWatcher, type WatchFunction } from '../src/index.js';
+import { Spool, type SpoolArea, fsWatchWaker, hostPart, uniqueName, type SpoolWatcher, type WatchFunction } from '../src/index.js';
 import { watch as vigilWatch } from 'vigilfs';
 import { tempDir, vigilHasWatch, waitFor, within } from './helpers.js';
 
@@ -147,7 +147,7 @@ describe('producing', () => {
     const spool = newSpool();
     await spool.prepare();
     const bytes = Buffer.concat([Buffer.from('bad '), Buffer.from([0xff, 0xfe]), Buffer.from(' name')]);
-    await writeFile(Buffer.concat([Buffer.from(path.join(root, 'new') + '/'), bytes]), 'raw');
+    await writeFile(Buffer.concat([Buffer.from(`${path.join(root, 'new')}/`), bytes]), 'raw');
     const f = await spool.tryClaim();
     expect(f?.name).toBe(decodeName(bytes));
     expect(await readFile(toFsPath(f!.path), 'utf8')).toBe('raw');

@@ -110,7 +110,7 @@ describe('bad input gets a typed error and nothing else breaks (R10)', () => {
     const dir = tempDir();
     const e = await rejection(watch(dir, { backend: 'carrier-pigeon' }));
     expect(e.code).toBe('BACKEND_UNAVAILABLE');
-    expect(e.message).toContain('known: inotify, fsevents, poll');
+    expect(e.message).toContain('known: inotify, fsevents, rdcw, poll');
     process.env.VIGIL_BACKEND = 'poll';
     try {
       const w = await watch(dir);
@@ -228,12 +228,12 @@ describe('the README documents the API', () => {
   it('every public member of the watcher, every event and every option', () => {
     const members = Object.getOwnPropertyNames(Watcher.prototype).filter((m) => m !== 'constructor');
     expect(members).toEqual(expect.arrayContaining(['add', 'remove', 'info', 'knownPaths', 'idle', 'close', 'closed']));
-    for (const m of members) expect(api, m).toMatch(new RegExp('`' + m + '(\\(|`)'));
+    for (const m of members) expect(api, m).toMatch(new RegExp(`\`${m}(\\(|\`)`));
     expect(api).toContain('for await (const batch of watcher)');
     for (const e of ['events', 'warning', 'error', 'close']) expect(api).toContain(`on('${e}'`);
     const options = Object.keys(resolveWatchOptions({}, {})).filter((o) => o !== 'backendSource');
     expect(options.length).toBeGreaterThanOrEqual(11);
-    for (const o of options) expect(api, o).toMatch(new RegExp('^\\| `' + o + '` \\|', 'm'));
+    for (const o of options) expect(api, o).toMatch(new RegExp(`^\\| \`${o}\` \\|`, 'm'));
   });
 
   it('a migration row for every chokidar and @parcel/watcher option and call people reach for', () => {

@@ -137,7 +137,7 @@ describe.skipIf(unsupported !== undefined)(`network and FUSE mounts${unsupported
     // Nothing below the mount is reported twice (once per backend): let one more scan of the mount happen first.
     writeFileSync(path.join(backing, 'later.txt'), 'x');
     await r.until(has('create', path.join(tree, 'remote', 'later.txt')), 'a later remote create');
-    const below = r.events.filter((e) => e.path.startsWith(path.join(tree, 'remote') + '/'));
+    const below = r.events.filter((e) => e.path.startsWith(`${path.join(tree, 'remote')}/`));
     expect(new Set(below.map((e) => `${e.type} ${e.path}`)).size).toBe(below.length);
   });
 

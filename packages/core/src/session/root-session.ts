@@ -464,7 +464,7 @@ export class RootSession {
     for (const { path, seen } of due) {
       if (this.#settle?.has(path) || this.index.get(path)?.kind !== 'file') continue; // changed again since, or gone
       const st = await statEntry(this.mapping.toWatch(path), this.#options.followSymlinks).catch(() => undefined);
-      if (!st || !st.isFile()) continue;
+      if (!st?.isFile()) continue;
       if (seen && st.size === seen.size && st.mtimeMs === seen.mtimeMs) {
         this.index.touch(path, st.size, st.mtimeMs);
         out.push({ type: 'close-write', path, kind: 'file', origin: 'emulated' });

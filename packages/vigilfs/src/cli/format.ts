@@ -49,6 +49,7 @@ export function parseFormat(template: string): Formatter {
 /** A path with control characters made visible, so one event stays one line. */
 export function printable(p: string): string {
   // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters in a name is this regex's job
   return /[\u0000-\u001f\u007f]|[\uDC80-\uDCFF]/.test(p) ? JSON.stringify(p) : p;
 }
 
