@@ -35,27 +35,28 @@ const { loadScenarios, runScenario, DEFAULT_SETTINGS } = await import(conformanc
 function conformanceForWindows() {
   const file = path.join(root, 'packages', 'conformance', 'dist', 'index.js');
   let text = fs.readFileSync(file, 'utf8');
+  // Each spot as a pattern, in both spellings the source has had (`base + "/"` and `${base}/`).
   const swaps = [
     [
-      'if (p.startsWith(base + "/")) return p.slice(base.length + 1);',
-      'if (p.startsWith(base + path.sep)) return p.slice(base.length + 1).split(path.sep).join("/");',
+      /p\.startsWith\((?:base \+ "\/"|`\$\{base\}\/`)\)\) return p\.slice\(base\.length \+ 1\);/g,
+      'p.startsWith(base + path.sep)) return p.slice(base.length + 1).split(path.sep).join("/");',
     ],
-    ['!abs.startsWith(tmp + "/")', '!abs.startsWith(tmp + path.sep)'],
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: the dist's own source text, matched literally
-    ['p === "." ? base : `${base}/${p}`', 'p === "." ? base : path.join(base, p)'],
+    [/!abs\.startsWith\((?:tmp \+ "\/"|`\$\{tmp\}\/`)\)/g, '!abs.startsWith(tmp + path.sep)'],
+    [/p === "\." \? base : `\$\{base\}\/\$\{p\}`/g, 'p === "." ? base : path.join(base, p)'],
     [
-      'w.knownPaths().map((p) => p === base ? "." : p.slice(base.length + 1))',
+      /w\.knownPaths\(\)\.map\(\(p\) => p === base \? "\." : p\.slice\(base\.length \+ 1\)\)/g,
       'w.knownPaths().map((p) => p === base ? "." : p.slice(base.length + 1).split(path.sep).join("/"))',
     ],
     [
-      'onDisk.map((p) => p === base ? "." : p.slice(base.length + 1))',
+      /onDisk\.map\(\(p\) => p === base \? "\." : p\.slice\(base\.length \+ 1\)\)/g,
       'onDisk.map((p) => p === base ? "." : p.slice(base.length + 1).split(path.sep).join("/"))',
     ],
-    ['from "@vigilfs/core"', `from ${JSON.stringify(dist('core'))}`],
+    [/from "@vigilfs\/core"/g, `from ${JSON.stringify(dist('core'))}`],
   ];
   for (const [from, to] of swaps) {
-    if (text.split(from).length !== 2) throw new Error(`conformance dist changed: ${from} is not there exactly once`);
-    text = text.replace(from, to);
+    const n = text.match(from)?.length ?? 0;
+    if (n !== 1) throw new Error(`conformance dist changed: ${from} matches ${n} times, not once`);
+    text = text.replace(from, () => to);
   }
   // scenariosDir is computed from import.meta.url: keep it pointing at the package.
   text = text.replaceAll('import.meta.url', JSON.stringify(pathToFileURL(file).href));
@@ -68,19 +69,26 @@ function line(tag, obj) {
   process.stdout.write(`${tag} ${JSON.stringify(obj)}\n`);
 }
 
-const probe = await rdcwBackend.probe(os.tmpdir(), undefined);
+// Through the umbrella package, as a user watches (with its Windows platform
+// facts from the addon's volumeInfo), when it registers rdcw; else the rdcw
+// backend alone with core.
+const vigilfs = await import(dist('vigilfs'));
+const registered = vigilfs.backends?.find((b) => b.name === 'rdcw');
+const backend = registered ?? rdcwBackend;
+const probe = await backend.probe(os.tmpdir(), undefined);
 if (!probe.ok) {
   line('DONE', { probe });
   process.exit(1);
 }
-// The rdcw backend alone (and the poller core hands what it cannot watch to),
-// without the umbrella package's platform facts: what is tested is the backend.
 const environment = { backends: [rdcwBackend], poller: pollBackend, platform: undefined };
 const target = {
   name: 'rdcw',
   capabilities: probe.capabilities,
-  watch: (roots, options) => createWatcher(environment, roots, { ...options, backend: 'rdcw' }),
+  watch: registered
+    ? (roots, options) => vigilfs.watch(roots, { ...options, backend: 'rdcw' })
+    : (roots, options) => createWatcher(environment, roots, { ...options, backend: 'rdcw' }),
 };
+line('TARGET', { through: registered ? 'vigilfs' : '@vigilfs/core + @vigilfs/rdcw' });
 
 const only = new Set(process.argv.slice(2));
 const scenarios = loadScenarios().filter((s) => only.size === 0 || only.has(s.id));

