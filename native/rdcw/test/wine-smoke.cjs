@@ -244,6 +244,27 @@ async function main() {
     await sleep(50);
     return result({ calls, finalPathAfterClose: fp });
   }
+  if (scenario === 'burst') {
+    // 2000 files made by a Linux process while the listener keeps JS busy (5 ms a call): completions made
+    // meanwhile must arrive coalesced (several buffers in one batch), none lost.
+    const root = addon.watch(dir, { bufferBytes: 64 * 1024, extended: false }, (b) => {
+      onBatch(b);
+      const until = Date.now() + 5;
+      while (Date.now() < until) {}
+    });
+    if (root.error) return result({ watchError: root.error });
+    await step('burst', null, { linux: true });
+    await root.close();
+    const names = new Set(steps[0].records.filter((r) => r.action === 'added').map((r) => r.name));
+    const got = steps[0].batches;
+    return result({
+      added: names.size,
+      batches: got.length,
+      buffers: got.reduce((n, b) => n + b.buffers.length, 0),
+      maxBuffersInBatch: Math.max(...got.map((b) => b.buffers.length)),
+      overflows: got.filter((b) => b.overflow).length,
+    });
+  }
   if (scenario === 'wine-facts') {
     // Facts behind the conformance expected failures under Wine (tests/wine/rdcw-conformance-wine.test.ts).
     const facts = {};
