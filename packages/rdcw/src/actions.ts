@@ -10,11 +10,17 @@
  *   inside one directory, or a move Wine pairs: they are halves keyed by a
  *   counter (`{link}`), carried across completions when a buffer ends
  *   between them (§7, §8).
- * - A move between directories arrives as REMOVED + ADDED (§8): both become
- *   halves keyed by file identity, the FileId where the record has one,
- *   else `'identity'`, for which core takes the old half's from its index and
- *   the new half's from an lstat. An unpaired REMOVED half is a delete once
- *   nothing more can come; an unpaired ADDED half is a create.
+ * - A move between directories arrives as REMOVED + ADDED (§8). A REMOVED
+ *   and a later ADDED of the same completion are taken for the halves of one
+ *   move when their FileIds match (extended records), or, in plain records,
+ *   when they lie in different directories under the same name; then they
+ *   are keyed by the FileId, or by `'identity'` (core compares the old half's
+ *   identity from its index with the new half's from an lstat, so a delete
+ *   and an unrelated create of that name stay what they are). Any other
+ *   REMOVED is a delete and any other ADDED a create: within one directory
+ *   Windows reports a rename as OLD/NEW, never as REMOVED + ADDED, and a
+ *   delete followed by a create that reuses the inode must not become a
+ *   rename.
  * - A case-only rename arrives as REMOVED(old), RENAMED_OLD_NAME(old),
  *   RENAMED_NEW_NAME(NEW): the REMOVED is dropped (§7; names compare without
  *   regard to case).
@@ -49,9 +55,13 @@ export const IO_REPARSE_TAG_MOUNT_POINT = 0xa0000003;
 
 /** What the backend does with one record. */
 export const Rule = {
-  /** Half of a move between directories, or a create: `moved-to` keyed by identity. */
+  /** An entry appeared: `create`. */
+  CREATE: 'create',
+  /** An entry went: `delete`. */
+  DELETE: 'delete',
+  /** The new half of a move between directories: `moved-to` keyed by FileId or identity. */
   ARRIVED: 'arrived',
-  /** Half of a move between directories, or a delete: `moved-from` keyed by identity. */
+  /** The old half of a move between directories: `moved-from` keyed by FileId or identity. */
   LEFT: 'left',
   /** The old half of an OLD/NEW pair: `moved-from` with a fresh link. */
   RENAME_OLD: 'rename-old',
@@ -79,6 +89,12 @@ export interface RecordContext {
   afterOld: boolean;
   /** A component of the name is an 8.3 short name that could not be resolved. */
   unresolvedShortName: boolean;
+  /** A REMOVED whose ADDED comes later in the completion (same FileId; plain: same name, another directory). */
+  partnerLater: boolean;
+  /** An ADDED whose REMOVED came earlier in the completion. */
+  partnerEarlier: boolean;
+  /** A later record of the completion removes or renames this path (or a directory above it). */
+  goneLater: boolean;
 }
 
 /** One row: an action (or `'*'` for any), a condition on the context, the rule, and why. */
@@ -94,9 +110,12 @@ const always = (): boolean => true;
 /** The table, first matching row wins. */
 export const ACTION_TABLE: readonly ActionRow[] = [
   { action: '*', when: (c) => c.unresolvedShortName, rule: Rule.LOOK_PARENT_TREE, why: 'an 8.3 short name that no longer resolves (windows-rdcw.md §5)' },
-  { action: FileAction.ADDED, when: always, rule: Rule.ARRIVED, why: 'a create, or the new half of a move between directories (§8)' },
+  { action: FileAction.ADDED, when: (c) => c.partnerEarlier, rule: Rule.ARRIVED, why: 'the new half of a move between directories (§8)' },
+  { action: FileAction.ADDED, when: always, rule: Rule.CREATE, why: 'an entry created, or moved in from outside the tree' },
   { action: FileAction.REMOVED, when: (c) => c.nextIsOldOfSameName, rule: Rule.DROP, why: 'the extra REMOVED of a case-only rename (§7)' },
-  { action: FileAction.REMOVED, when: always, rule: Rule.LEFT, why: 'a delete, or the old half of a move between directories (§8)' },
+  { action: FileAction.REMOVED, when: (c) => c.partnerLater, rule: Rule.LEFT, why: 'the old half of a move between directories (§8)' },
+  { action: FileAction.REMOVED, when: always, rule: Rule.DELETE, why: 'an entry deleted, or moved out of the tree' },
+  { action: FileAction.MODIFIED, when: (c) => c.goneLater, rule: Rule.DROP, why: 'removed or renamed later in the completion: a look would run ahead of that' },
   { action: FileAction.MODIFIED, when: (c) => c.isDirectory, rule: Rule.DROP, why: "a directory's noise when an entry inside it changes (§10)" },
   { action: FileAction.MODIFIED, when: always, rule: Rule.LOOK, why: 'content, metadata or directory noise: core compares (R2)' },
   { action: FileAction.RENAMED_OLD_NAME, when: always, rule: Rule.RENAME_OLD, why: 'the old half of a rename; its new half is the next record' },
@@ -133,6 +152,61 @@ export interface PlacedRecord {
   unresolvedIn?: string;
 }
 
+/** The directory part of a record's name (`''` at the root), and its last component. */
+function splitName(name: string): [dir: string, base: string] {
+  const i = name.lastIndexOf('\\');
+  return i < 0 ? ['', name] : [name.slice(0, i), name.slice(i + 1)];
+}
+
+/**
+ * REMOVED → ADDED pairs of one completion that may be the halves of a move
+ * between directories (§8), both ways by position: the same non-zero FileId
+ * (extended), or, in plain records, a REMOVED and a later ADDED of the same
+ * name in another directory (core then pairs them by identity, or not at
+ * all). Within one directory Windows reports a rename as OLD/NEW, so a
+ * REMOVED and an ADDED there are a delete and a create even when the inode is
+ * reused; and a plain move that also renames is a delete and a create, since
+ * pairing any REMOVED with any ADDED by inode alone would turn a delete and an
+ * unrelated create that reuses the inode into a rename.
+ */
+function movePartners(placed: readonly PlacedRecord[]): Map<number, number> {
+  const partners = new Map<number, number>();
+  for (let i = 0; i < placed.length; i++) {
+    const removed = placed[i]!;
+    if (removed.record.action !== FileAction.REMOVED || removed.unresolvedIn !== undefined) continue;
+    const fid = removed.record.extended?.fileId;
+    const [dir, base] = splitName(removed.record.name);
+    for (let j = i + 1; j < placed.length; j++) {
+      const added = placed[j]!;
+      if (added.record.action !== FileAction.ADDED || added.unresolvedIn !== undefined || partners.has(j)) continue;
+      const other = added.record.extended?.fileId;
+      const match =
+        fid !== undefined && other !== undefined && fid !== 0n && other !== 0n
+          ? fid === other
+          : !sameNameIgnoringCase(dir, splitName(added.record.name)[0]) && sameNameIgnoringCase(base, splitName(added.record.name)[1]);
+      if (match) {
+        partners.set(i, j);
+        partners.set(j, i);
+        break;
+      }
+    }
+  }
+  return partners;
+}
+
+/** For each record: whether a later REMOVED or RENAMED_OLD_NAME of the completion takes its path (or a directory above it) away. */
+function leavesLater(placed: readonly PlacedRecord[]): boolean[] {
+  const out = placed.map(() => false);
+  const gone: string[] = [];
+  for (let i = placed.length - 1; i >= 0; i--) {
+    const { action, name } = placed[i]!.record;
+    const upper = name.toUpperCase();
+    out[i] = gone.some((g) => upper === g || upper.startsWith(`${g}\\`));
+    if (action === FileAction.REMOVED || action === FileAction.RENAMED_OLD_NAME) gone.push(upper);
+  }
+  return out;
+}
+
 /** What one completion (or batch) becomes: seam inputs, in the order they must reach core. */
 export type SeamInput = { events: BackendEvent[] } | { changed: string[]; recursive: boolean };
 
@@ -146,15 +220,25 @@ export class ActionTranslator {
   /** The link of a RENAMED_OLD_NAME that ended the last completion, waiting for its new half. */
   #openOld: number | undefined;
 
-  /** Translates one completion's records. */
+  /**
+   * Translates one completion's records (or a batch's: completions joined
+   * while JS was busy, in order). What happened comes first, as one `events`
+   * input in record order; then the looks (`changed`), joined: a look finds
+   * the disk as it is when core gets to it, so it is made after the records
+   * it must not run ahead of, and is left out where a later record of the
+   * batch removes or renames its path (it would find the path gone and report
+   * a delete before the records that say what happened). Each arrival is
+   * looked at too, so core records the new entry's stat and the next
+   * MODIFIED compares against it (semantics.md R2).
+   */
   translate(placed: readonly PlacedRecord[]): SeamInput[] {
-    const out: SeamInput[] = [];
-    const push = (input: SeamInput): void => {
-      const last = out[out.length - 1];
-      if (last && 'events' in last && 'events' in input) last.events.push(...input.events);
-      else if (last && 'changed' in last && 'changed' in input && last.recursive === input.recursive) {
-        for (const p of input.changed) if (!last.changed.includes(p)) last.changed.push(p);
-      } else out.push(input);
+    const partners = movePartners(placed);
+    const goneLater = leavesLater(placed);
+    const events: BackendEvent[] = [];
+    const looks: string[] = [];
+    const trees: string[] = [];
+    const look = (i: number, path: string): void => {
+      if (!goneLater[i] && !looks.includes(path)) looks.push(path);
     };
     for (let i = 0; i < placed.length; i++) {
       const { record, path, unresolvedIn } = placed[i]!;
@@ -166,6 +250,9 @@ export class ActionTranslator {
         nextIsOldOfSameName: next?.action === FileAction.RENAMED_OLD_NAME && sameNameIgnoringCase(next.name, record.name),
         afterOld: this.#openOld !== undefined,
         unresolvedShortName: unresolvedIn !== undefined,
+        partnerLater: partners.has(i) && partners.get(i)! > i,
+        partnerEarlier: partners.has(i) && partners.get(i)! < i,
+        goneLater: goneLater[i]!,
       };
       const rule = ruleFor(record.action, ctx);
       // Any record but the new half closes an open old half: it stays unpaired (core decides it was a move out).
@@ -173,34 +260,48 @@ export class ActionTranslator {
       this.#openOld = undefined;
       const identity: MoveKey = ext && ext.fileId !== 0n ? { link: `fid:${ext.fileId}` } : 'identity';
       switch (rule) {
+        case Rule.CREATE:
+          events.push({ type: 'create', path, kind });
+          look(i, path);
+          break;
+        case Rule.DELETE:
+          events.push({ type: 'delete', path, kind });
+          break;
         case Rule.ARRIVED:
-          push({ events: [{ type: 'moved-to', path, kind, key: identity }] });
+          events.push({ type: 'moved-to', path, kind, key: identity });
+          look(i, path);
           break;
         case Rule.LEFT:
-          push({ events: [{ type: 'moved-from', path, kind, key: identity }] });
+          events.push({ type: 'moved-from', path, kind, key: identity });
           break;
         case Rule.RENAME_OLD: {
           const link = ++this.#nextLink;
           this.#openOld = link;
-          push({ events: [{ type: 'moved-from', path, kind, key: { link } }] });
+          events.push({ type: 'moved-from', path, kind, key: { link } });
           break;
         }
         case Rule.RENAME_NEW:
-          push({ events: [{ type: 'moved-to', path, kind, key: { link: openOld! } }] });
+          events.push({ type: 'moved-to', path, kind, key: { link: openOld! } });
+          look(i, path);
           break;
         case Rule.ORPHAN_NEW:
-          push({ events: [{ type: 'moved-to', path, kind, key: { link: ++this.#nextLink } }] });
+          events.push({ type: 'moved-to', path, kind, key: { link: ++this.#nextLink } });
+          look(i, path);
           break;
         case Rule.LOOK:
-          push({ changed: [path], recursive: false });
+          look(i, path);
           break;
         case Rule.LOOK_PARENT_TREE:
-          push({ changed: [unresolvedIn!], recursive: true });
+          if (!trees.includes(unresolvedIn!)) trees.push(unresolvedIn!);
           break;
         case Rule.DROP:
           break;
       }
     }
+    const out: SeamInput[] = [];
+    if (events.length) out.push({ events });
+    if (looks.length) out.push({ changed: looks, recursive: false });
+    if (trees.length) out.push({ changed: trees, recursive: true });
     return out;
   }
 

@@ -136,8 +136,6 @@ class RdcwSubscription implements BackendSubscription {
   #ended = false;
   /** Why the root is polled instead, when it is. */
   #polled: string | undefined;
-  /** The error that made the root polled from the start, until core reads the root. */
-  #pollAtStart: RdcwError | undefined;
   #layout: 'extended' | 'plain' | undefined;
   /** The root's own lstat is in flight. */
   #lookingAtRoot = false;
@@ -156,10 +154,18 @@ class RdcwSubscription implements BackendSubscription {
     const opened = addon.watch(verbatimPath(ctx.root), { bufferBytes: sub.#bufferBytes, extended: true }, (batch) => sub.#onBatch(batch));
     if (isRdcwError(opened)) {
       if (opened.error.errno === Win32Error.ERROR_INVALID_FUNCTION) {
-        // Handed to the poller when core starts reading the root (prepareDirectory): a poller added
-        // before the index is filled would take what already exists for news.
-        sub.#pollAtStart = opened.error;
-        sub.#polled = describePolling(opened.error);
+        // Handed to the poller once the index is filled: a poller added while core still lists the tree would take
+        // what exists for news. Core queues its first listing as soon as subscribe() resolves; a rescan requested
+        // after that (setImmediate: past the microtasks that resume core) runs behind it, and costs one scan, which
+        // polling repeats every interval anyway.
+        const error = opened.error;
+        sub.#polled = describePolling(error);
+        setImmediate(() => {
+          if (sub.#closed) return;
+          void ctx.sink.rescan(ctx.root, 'unknown').then(() => {
+            if (!sub.#closed) ctx.sink.unwatchable(ctx.root, rdcwError(error, ctx.root));
+          });
+        });
         return sub;
       }
       throw rdcwError(opened.error, ctx.root);
@@ -177,17 +183,6 @@ class RdcwSubscription implements BackendSubscription {
   }
 
   readonly moveWindowMs = 20;
-
-  prepareDirectory(dir: string): void {
-    const error = this.#pollAtStart;
-    if (error === undefined || dir !== this.#ctx.root) return;
-    this.#pollAtStart = undefined;
-    this.#ctx.sink.unwatchable(this.#ctx.root, rdcwError(error, this.#ctx.root));
-  }
-
-  pending(): boolean {
-    return this.#inFlight > 0;
-  }
 
   describe(): string {
     if (this.#polled) return `polled: ${this.#polled}`;

@@ -16,19 +16,30 @@ import {
 import type { RdcwRecord } from '../src/records.js';
 import { mayBeShortName } from '../src/short-names.js';
 
-const NONE: RecordContext = { isDirectory: false, nextIsOldOfSameName: false, afterOld: false, unresolvedShortName: false };
+const NONE: RecordContext = {
+  isDirectory: false,
+  nextIsOldOfSameName: false,
+  afterOld: false,
+  unresolvedShortName: false,
+  partnerLater: false,
+  partnerEarlier: false,
+  goneLater: false,
+};
 const A = FileAction;
 
 describe('action table', () => {
   it('gives every action (known or not) in every context a rule, and never throws', () => {
     const rules = new Set<string>(Object.values(Rule));
     for (let action = 0; action <= 8; action++) {
-      for (let bits = 0; bits < 16; bits++) {
+      for (let bits = 0; bits < 128; bits++) {
         const ctx: RecordContext = {
           isDirectory: (bits & 1) !== 0,
           nextIsOldOfSameName: (bits & 2) !== 0,
           afterOld: (bits & 4) !== 0,
           unresolvedShortName: (bits & 8) !== 0,
+          partnerLater: (bits & 16) !== 0,
+          partnerEarlier: (bits & 32) !== 0,
+          goneLater: (bits & 64) !== 0,
         };
         expect(rules.has(ruleFor(action, ctx))).toBe(true);
       }
@@ -39,9 +50,12 @@ describe('action table', () => {
   // One line per row of ACTION_TABLE, in its order: action, context, rule.
   const rows: [number, Partial<RecordContext>, Rule][] = [
     [A.MODIFIED, { unresolvedShortName: true }, Rule.LOOK_PARENT_TREE],
-    [A.ADDED, {}, Rule.ARRIVED],
+    [A.ADDED, { partnerEarlier: true }, Rule.ARRIVED],
+    [A.ADDED, {}, Rule.CREATE],
     [A.REMOVED, { nextIsOldOfSameName: true }, Rule.DROP],
-    [A.REMOVED, {}, Rule.LEFT],
+    [A.REMOVED, { partnerLater: true }, Rule.LEFT],
+    [A.REMOVED, {}, Rule.DELETE],
+    [A.MODIFIED, { goneLater: true }, Rule.DROP],
     [A.MODIFIED, { isDirectory: true }, Rule.DROP],
     [A.MODIFIED, {}, Rule.LOOK],
     [A.RENAMED_OLD_NAME, {}, Rule.RENAME_OLD],
@@ -64,7 +78,7 @@ describe('action table', () => {
   });
 
   it('an ADDED or a file MODIFIED is never dropped, whatever the neighbours', () => {
-    expect(ruleFor(A.ADDED, { ...NONE, nextIsOldOfSameName: true, isDirectory: true, afterOld: true })).toBe(Rule.ARRIVED);
+    expect(ruleFor(A.ADDED, { ...NONE, nextIsOldOfSameName: true, isDirectory: true, afterOld: true })).toBe(Rule.CREATE);
     expect(ruleFor(A.MODIFIED, { ...NONE, nextIsOldOfSameName: true, afterOld: true })).toBe(Rule.LOOK);
   });
 });
@@ -106,8 +120,10 @@ const ext = (fileId: bigint, attributes = 0x20) => ({
   parentFileId: 0n,
 });
 
+const look = (...paths: string[]) => ({ changed: paths, recursive: false });
+
 describe('translator', () => {
-  it('pairs adjacent OLD/NEW halves by a link', () => {
+  it('pairs adjacent OLD/NEW halves by a link, then looks at the arrival', () => {
     const t = new ActionTranslator();
     expect(t.translate(placed({ action: A.RENAMED_OLD_NAME, name: 'a' }, { action: A.RENAMED_NEW_NAME, name: 'b' }))).toEqual([
       {
@@ -116,6 +132,7 @@ describe('translator', () => {
           { type: 'moved-to', path: '/r/b', kind: 'unknown', key: { link: 1 } },
         ],
       },
+      look('/r/b'),
     ]);
   });
 
@@ -124,6 +141,7 @@ describe('translator', () => {
     t.translate(placed({ action: A.RENAMED_OLD_NAME, name: 'a' }));
     expect(t.translate(placed({ action: A.RENAMED_NEW_NAME, name: 'sub\\a' }))).toEqual([
       { events: [{ type: 'moved-to', path: '/r/sub/a', kind: 'unknown', key: { link: 1 } }] },
+      look('/r/sub/a'),
     ]);
   });
 
@@ -134,10 +152,11 @@ describe('translator', () => {
       {
         events: [
           { type: 'moved-from', path: '/r/a', kind: 'unknown', key: { link: 1 } },
-          { type: 'moved-to', path: '/r/c', kind: 'unknown', key: 'identity' },
+          { type: 'create', path: '/r/c', kind: 'unknown' },
           { type: 'moved-to', path: '/r/b', kind: 'unknown', key: { link: 2 } },
         ],
       },
+      look('/r/c', '/r/b'),
     ]);
   });
 
@@ -153,23 +172,25 @@ describe('translator', () => {
           { type: 'moved-to', path: '/r/README.md', kind: 'unknown', key: { link: 1 } },
         ],
       },
+      look('/r/README.md'),
     ]);
   });
 
-  it('keys REMOVED + ADDED by identity (plain) or by FileId (extended)', () => {
-    const plain = new ActionTranslator().translate(placed({ action: A.REMOVED, name: 'x' }, { action: A.ADDED, name: 'sub\\x' }));
+  it('keys REMOVED + ADDED of one name in different directories by identity (plain) or matching FileIds by link (extended)', () => {
+    const plain = new ActionTranslator().translate(placed({ action: A.REMOVED, name: 'x' }, { action: A.ADDED, name: 'sub\\X' }));
     expect(plain).toEqual([
       {
         events: [
           { type: 'moved-from', path: '/r/x', kind: 'unknown', key: 'identity' },
-          { type: 'moved-to', path: '/r/sub/x', kind: 'unknown', key: 'identity' },
+          { type: 'moved-to', path: '/r/sub/X', kind: 'unknown', key: 'identity' },
         ],
       },
+      look('/r/sub/X'),
     ]);
     const extended = new ActionTranslator().translate(
       placed(
         { action: A.REMOVED, name: 'x', extended: ext(42n) },
-        { action: A.ADDED, name: 'sub\\x', extended: ext(42n) },
+        { action: A.ADDED, name: 'sub\\renamed', extended: ext(42n) },
         { action: A.ADDED, name: 'fat', extended: ext(0n) },
       ),
     );
@@ -177,38 +198,67 @@ describe('translator', () => {
       {
         events: [
           { type: 'moved-from', path: '/r/x', kind: 'file', key: { link: 'fid:42' } },
-          { type: 'moved-to', path: '/r/sub/x', kind: 'file', key: { link: 'fid:42' } },
-          // A file id of 0 (FAT) identifies nothing: core's identity instead.
-          { type: 'moved-to', path: '/r/fat', kind: 'file', key: 'identity' },
+          { type: 'moved-to', path: '/r/sub/renamed', kind: 'file', key: { link: 'fid:42' } },
+          { type: 'create', path: '/r/fat', kind: 'file' },
         ],
       },
+      look('/r/sub/renamed', '/r/fat'),
     ]);
   });
 
-  it("turns MODIFIED into a look, drops a directory's MODIFIED, and keeps the order of events and looks", () => {
+  it('keeps REMOVED + ADDED a delete and a create when they cannot be one move', () => {
+    const cases: [string, ReturnType<typeof placed>][] = [
+      // Same directory: Windows reports a rename there as OLD/NEW; this is a delete and a create (the inode may be reused).
+      ['same directory', placed({ action: A.REMOVED, name: 'old' }, { action: A.ADDED, name: 'new' })],
+      ['same directory, same name (replaced)', placed({ action: A.REMOVED, name: 'd\\f' }, { action: A.ADDED, name: 'd\\f' })],
+      ['other directory, other name (plain: only a FileId could tell)', placed({ action: A.REMOVED, name: 'a\\x' }, { action: A.ADDED, name: 'b\\y' })],
+      ['ADDED before REMOVED', placed({ action: A.ADDED, name: 'b\\x' }, { action: A.REMOVED, name: 'a\\x' })],
+      ['different FileIds', placed({ action: A.REMOVED, name: 'a\\x', extended: ext(1n) }, { action: A.ADDED, name: 'b\\x', extended: ext(2n) })],
+    ];
+    for (const [what, records] of cases) {
+      const types = new ActionTranslator().translate(records).flatMap((input) => ('events' in input ? input.events.map((e) => e.type) : []));
+      expect(types.sort(), what).toEqual(['create', 'delete']);
+    }
+  });
+
+  it("turns MODIFIED into a look after the batch's events, drops a directory's MODIFIED and one whose path goes later", () => {
     const t = new ActionTranslator();
     const out = t.translate(
       placed(
+        { action: A.MODIFIED, name: 'b' },
         { action: A.ADDED, name: 'a' },
         { action: A.MODIFIED, name: 'a' },
         { action: A.MODIFIED, name: 'a' },
         { action: A.MODIFIED, name: 'sub', extended: ext(7n, 0x10) },
-        { action: A.MODIFIED, name: 'b', extended: ext(8n) },
+        { action: A.MODIFIED, name: 'gone\\f' },
+        { action: A.MODIFIED, name: 'tmp' },
         { action: A.REMOVED, name: 'c' },
+        { action: A.REMOVED, name: 'GONE' },
+        { action: A.RENAMED_OLD_NAME, name: 'tmp' },
+        { action: A.RENAMED_NEW_NAME, name: 'final' },
         { action: 99, name: 'odd' },
       ),
     );
     expect(out).toEqual([
-      { events: [{ type: 'moved-to', path: '/r/a', kind: 'unknown', key: 'identity' }] },
-      { changed: ['/r/a', '/r/b'], recursive: false },
-      { events: [{ type: 'moved-from', path: '/r/c', kind: 'unknown', key: 'identity' }] },
-      { changed: ['/r/odd'], recursive: false },
+      {
+        events: [
+          { type: 'create', path: '/r/a', kind: 'unknown' },
+          { type: 'delete', path: '/r/c', kind: 'unknown' },
+          { type: 'delete', path: '/r/GONE', kind: 'unknown' },
+          { type: 'moved-from', path: '/r/tmp', kind: 'unknown', key: { link: 1 } },
+          { type: 'moved-to', path: '/r/final', kind: 'unknown', key: { link: 1 } },
+        ],
+      },
+      look('/r/b', '/r/a', '/r/final', '/r/odd'),
     ]);
   });
 
-  it('turns a record whose short name did not resolve into a look at the tree holding it', () => {
+  it('turns a record whose short name did not resolve into a look at the tree holding it, after the rest', () => {
     const t = new ActionTranslator();
-    const out = t.translate([{ record: { action: A.REMOVED, name: 'sub\\NOTES~1.TXT', offset: 0 }, path: '/r/sub', unresolvedIn: '/r/sub' }]);
-    expect(out).toEqual([{ changed: ['/r/sub'], recursive: true }]);
+    const out = t.translate([
+      { record: { action: A.REMOVED, name: 'sub\\NOTES~1.TXT', offset: 0 }, path: '/r/sub', unresolvedIn: '/r/sub' },
+      { record: { action: A.ADDED, name: 'x', offset: 1 }, path: '/r/x' },
+    ]);
+    expect(out).toEqual([{ events: [{ type: 'create', path: '/r/x', kind: 'unknown' }] }, look('/r/x'), { changed: ['/r/sub'], recursive: true }]);
   });
 });

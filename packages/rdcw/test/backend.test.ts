@@ -129,7 +129,11 @@ describe('rdcw backend through core (fake addon)', () => {
     const fake = fakeAddon();
     const { at, shown } = await start(fake, (d) => fs.mkdirSync(path.join(d, 'sub')));
     fs.writeFileSync(at('x'), 'content');
-    fake.feed([{ action: A.ADDED, name: 'x' }]);
+    // The MODIFIED that follows a write is a look: core records the file's identity then.
+    fake.feed([
+      { action: A.ADDED, name: 'x' },
+      { action: A.MODIFIED, name: 'x' },
+    ]);
     await until(() => shown().includes('create x'), 'create x');
     fs.renameSync(at('x'), at('sub', 'x'));
     fake.feed([
@@ -184,6 +188,36 @@ describe('rdcw backend through core (fake addon)', () => {
     fake.batch({ buffers: [recorded.buffer.slice(recorded.byteOffset, recorded.byteOffset + recorded.byteLength)], extended: false });
     await until(() => shown().includes('create .cookie-8'), 'create .cookie-8');
     expect(shown()).toEqual(['rename linux2.txt <- linux.txt', 'create .cookie-8']);
+  });
+
+  it('reports a delete and a create in one directory as such, even when the new file gets the old inode', async () => {
+    const fake = fakeAddon();
+    const { at, shown } = await start(fake, (d) => fs.writeFileSync(path.join(d, 'old'), 'x'));
+    fake.feed([{ action: A.MODIFIED, name: 'old' }]);
+    fs.rmSync(at('old'));
+    fs.writeFileSync(at('new'), 'y');
+    fake.feed([
+      { action: A.REMOVED, name: 'old' },
+      { action: A.ADDED, name: 'new' },
+    ]);
+    await until(() => shown().includes('create new'), 'create new');
+    expect(shown()).toEqual(['delete old', 'create new']);
+  });
+
+  it('reports each entry of a directory created with contents once, though Windows sends a record for each', async () => {
+    const fake = fakeAddon();
+    const { at, shown } = await start(fake);
+    fs.mkdirSync(at('d', 'e'), { recursive: true });
+    fs.writeFileSync(at('d', 'e', 'f'), 'x');
+    fake.feed([{ action: A.ADDED, name: 'd' }]);
+    fake.feed([
+      { action: A.ADDED, name: 'd\\e' },
+      { action: A.ADDED, name: 'd\\e\\f' },
+      { action: A.MODIFIED, name: 'd\\e\\f' },
+    ]);
+    await until(() => shown().includes('create d/e/f'), 'create d/e/f');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(shown()).toEqual(['create d', 'create d/e', 'create d/e/f']);
   });
 
   it('reports a directory created with contents (R1) and deleted with contents (R4) from one record each', async () => {
