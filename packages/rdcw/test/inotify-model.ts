@@ -42,7 +42,12 @@ const MASK =
 export interface ModelOptions {
   /** How a move between directories is reported: `'pair'` as Wine does, `'split'` (REMOVED + ADDED) as Windows does. */
   crossDirectory: 'pair' | 'split';
+  /** FILE_NOTIFY_EXTENDED_INFORMATION records (Windows 10 1709+): the inode as FileId, IN_ISDIR as the directory attribute. */
+  extended?: boolean;
 }
+
+/** A record as the model builds it: `dir` says whether the entry is a directory (for the extended layout). */
+type ModelRecord = RecordSpec & { dir?: boolean; movedTo?: string };
 
 /** The model addon. */
 export function inotifyModel(options: ModelOptions): { addon: RdcwAddon; load: () => AddonLoad<RdcwAddon> } {
@@ -66,6 +71,60 @@ function watchTree(
   let finalPath = `\\\\?\\M:\\model${root.replace(/\//g, '\\')}`;
   let ended = false;
 
+  /**
+   * Extended records: a FileId per entry, kept across renames and known after
+   * the entry is gone, as Windows keeps it. Ids are handed out by a counter,
+   * not taken from the inode: NTFS ids carry a sequence number, so a new file
+   * never gets the id of a deleted one, where ext4 reuses inodes at once.
+   */
+  const ids = new Map<string, bigint>();
+  let nextId = 1000n;
+  const absOf = (rel: string): string => (rel === '' ? root : path.join(root, ...rel.split('\\')));
+  const idOf = (rel: string): bigint => {
+    let id = ids.get(rel);
+    if (id === undefined) {
+      id = ++nextId;
+      ids.set(rel, id);
+    }
+    return id;
+  };
+  const moveIds = (rel: string, toRel: string): void => {
+    for (const [p, id] of [...ids]) {
+      if (p === rel || p.startsWith(`${rel}\\`)) {
+        ids.delete(p);
+        ids.set(toRel + p.slice(rel.length), id);
+      }
+    }
+  };
+  const dropIds = (rel: string): void => {
+    for (const p of [...ids.keys()]) if (p === rel || p.startsWith(`${rel}\\`)) ids.delete(p);
+  };
+  /** The rename whose new half comes next (it carries the old half's FileId). */
+  let renaming: string | undefined;
+  const decorate = (r: ModelRecord): void => {
+    const st = fs.lstatSync(absOf(r.name), { throwIfNoEntry: false });
+    r.attributes = r.dir ? 0x10 : 0x20;
+    if (st?.isSymbolicLink()) {
+      r.attributes = 0x400 | 0x20;
+      r.reparseTag = 0xa000000c;
+    }
+    if (r.action === A.RENAMED_OLD_NAME || (r.action === A.REMOVED && r.movedTo !== undefined)) {
+      r.fileId = idOf(r.name);
+      renaming = r.name;
+      return;
+    }
+    if ((r.action === A.RENAMED_NEW_NAME || r.action === A.ADDED) && renaming !== undefined) {
+      r.fileId = idOf(renaming);
+      moveIds(renaming, r.name);
+      renaming = undefined;
+      return;
+    }
+    renaming = undefined;
+    if (r.action === A.ADDED) dropIds(r.name); // a new entry: a new id
+    r.fileId = idOf(r.name);
+    if (r.action === A.REMOVED) dropIds(r.name);
+  };
+
   const add = (rel: string): void => {
     const abs = rel === '' ? root : path.join(root, ...rel.split('\\'));
     let wd: number;
@@ -81,7 +140,11 @@ function watchTree(
     } catch {
       return;
     }
-    for (const e of entries) if (e.isDirectory()) add(rel === '' ? e.name : `${rel}\\${e.name}`);
+    for (const e of entries) {
+      const child = rel === '' ? e.name : `${rel}\\${e.name}`;
+      if (options.extended) idOf(child);
+      if (e.isDirectory()) add(child);
+    }
   };
   add('');
 
@@ -116,8 +179,10 @@ function watchTree(
     if (!any) add(toRel);
   };
 
-  const deliver = (records: RecordSpec[], overflow: boolean, rootGone: boolean): void => {
-    const batch: RdcwBatch = { buffers: records.length ? [buildBuffer(records, { align: 2 })] : [], extended: false };
+  const deliver = (records: ModelRecord[], overflow: boolean, rootGone: boolean): void => {
+    const extended = options.extended === true;
+    if (extended) for (const r of records) decorate(r);
+    const batch: RdcwBatch = { buffers: records.length ? [buildBuffer(records, { align: 2, extended })] : [], extended };
     if (overflow) batch.overflow = true;
     if (rootGone) {
       ended = true;
@@ -128,25 +193,28 @@ function watchTree(
 
   const handle = (events: InotifyEvent[]): void => {
     if (ended) return;
-    const records: RecordSpec[] = [];
+    const records: ModelRecord[] = [];
     let overflow = false;
     let rootGone = false;
     const consumed = new Set<InotifyEvent>();
     const noise = (rel: string): void => {
       const parent = parentOf(rel);
-      if (parent !== '') records.push({ action: A.MODIFIED, name: parent });
+      if (parent !== '') records.push({ action: A.MODIFIED, name: parent, dir: true });
     };
     const moved = (from: InotifyEvent, rel: string, to: InotifyEvent | undefined): void => {
       const toRel = to && relOf(to);
       if (to && toRel !== undefined) {
         consumed.add(to);
         const split = options.crossDirectory === 'split' && parentOf(rel) !== parentOf(toRel);
-        records.push({ action: split ? A.REMOVED : A.RENAMED_OLD_NAME, name: rel }, { action: split ? A.ADDED : A.RENAMED_NEW_NAME, name: toRel });
+        records.push(
+          { action: split ? A.REMOVED : A.RENAMED_OLD_NAME, name: rel, dir: isDir(from), movedTo: toRel },
+          { action: split ? A.ADDED : A.RENAMED_NEW_NAME, name: toRel, dir: isDir(from) },
+        );
         noise(rel);
         if (parentOf(toRel) !== parentOf(rel)) noise(toRel);
         if (isDir(from)) renameDirs(rel, toRel);
       } else {
-        records.push({ action: A.REMOVED, name: rel });
+        records.push({ action: A.REMOVED, name: rel, dir: isDir(from) });
         noise(rel);
         if (isDir(from)) for (const [wd, d] of dirs) if (d === rel || d.startsWith(`${rel}\\`)) forget(wd);
       }
@@ -183,14 +251,14 @@ function watchTree(
       }
       if (e.mask & (IN.IN_DELETE_SELF | IN.IN_MOVE_SELF)) return; // a subdirectory's own records: its parent reports it
       if (e.mask & IN.IN_CREATE) {
-        records.push({ action: A.ADDED, name: rel });
+        records.push({ action: A.ADDED, name: rel, dir: isDir(e) });
         noise(rel);
         if (isDir(e)) add(rel);
       } else if (e.mask & IN.IN_DELETE) {
-        records.push({ action: A.REMOVED, name: rel });
+        records.push({ action: A.REMOVED, name: rel, dir: isDir(e) });
         noise(rel);
       } else if (e.mask & (IN.IN_MODIFY | IN.IN_ATTRIB)) {
-        if (e.name !== '') records.push({ action: A.MODIFIED, name: rel });
+        if (e.name !== '') records.push({ action: A.MODIFIED, name: rel, dir: isDir(e) });
       } else if (e.mask & IN.IN_MOVED_FROM) {
         const to = events.find((t) => t !== e && t.cookie === e.cookie && (t.mask & IN.IN_MOVED_TO) !== 0);
         if (!to && at === events.length - 1) {
@@ -199,7 +267,7 @@ function watchTree(
         }
         moved(e, rel, to);
       } else if (e.mask & IN.IN_MOVED_TO) {
-        records.push({ action: A.ADDED, name: rel });
+        records.push({ action: A.ADDED, name: rel, dir: isDir(e) });
         noise(rel);
         if (isDir(e)) add(rel);
       }
