@@ -6,13 +6,15 @@
 //
 //   node scripts/setup.mjs               install + native + TypeScript
 //   node scripts/setup.mjs --build-only  skip the install
+//   node scripts/setup.mjs --win32       also the win32-x64 prebuilt addons (mingw-w64; for tests/wine)
+//   node scripts/setup.mjs --prebuild    also every target's prebuilt addons (as CI does)
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { buildAddon, newestMtime } from './build-addon.mjs';
 import { runPnpm } from './pnpm.mjs';
+import { hostTriple, root, targets } from './targets.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const strict = process.env.CI === 'true' || process.env.CI === '1';
 const args = new Set(process.argv.slice(2));
 
@@ -27,19 +29,6 @@ function fail(msg) {
 
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 20 || (major === 20 && minor < 19)) fail(`Node >= 20.19 is required, this is ${process.version}`);
-
-/** Newest mtime of the files under `p` (ms), skipping build outputs and dependencies. */
-function newestMtime(p) {
-  if (!existsSync(p)) return 0;
-  const st = statSync(p);
-  if (!st.isDirectory()) return st.mtimeMs;
-  let newest = 0;
-  for (const name of readdirSync(p)) {
-    if (name === 'node_modules' || name === 'build' || name === 'dist') continue;
-    newest = Math.max(newest, newestMtime(path.join(p, name)));
-  }
-  return newest;
-}
 
 // 1. Dependencies.
 if (!args.has('--build-only')) {
@@ -59,29 +48,13 @@ if (!args.has('--build-only')) {
   }
 }
 
-// 2. Native addons: every native/<name>/binding.gyp.
-/** `linux-x64-glibc`, `win32-x64`: the per-platform package names' tail (as @vigilfs/native-loader names them). */
-function hostTriple() {
-  if (process.platform !== 'linux') return `${process.platform}-${process.arch}`;
-  let musl = false;
-  try {
-    musl = /\/ld-musl-|\/libc\.musl-/.test(readFileSync('/proc/self/maps', 'utf8'));
-  } catch {}
-  return `${process.platform}-${process.arch}-${musl ? 'musl' : 'glibc'}`;
-}
-
-function nodeHeadersDir() {
-  // Build against the headers of the Node that runs us, never downloaded ones.
-  for (const prefix of [path.resolve(process.execPath, '..', '..'), '/usr', '/usr/local']) {
-    if (existsSync(path.join(prefix, 'include', 'node', 'node_api.h'))) return prefix;
-  }
-  return undefined;
-}
-
+// 2. Native addons: every native/<name>/binding.gyp, built for this machine
+// in place (scripts/build-addon.mjs; on Linux the rdcw addon builds as a stub
+// that reports `unsupported`).
+const host = targets.find((t) => t.triple === hostTriple()) ?? { triple: hostTriple(), os: process.platform, cpu: process.arch, toolchain: 'node-gyp' };
 const nativeRoot = path.join(root, 'native');
 const nativeFailures = [];
 if (existsSync(nativeRoot)) {
-  const nodeGyp = path.join(root, 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
   for (const name of readdirSync(nativeRoot)) {
     const dir = path.join(nativeRoot, name);
     if (!existsSync(path.join(dir, 'binding.gyp'))) continue;
@@ -89,18 +62,12 @@ if (existsSync(nativeRoot)) {
     const built = existsSync(release) ? readdirSync(release).filter((f) => f.endsWith('.node')) : [];
     const builtAt = built.length ? Math.min(...built.map((f) => statSync(path.join(release, f)).mtimeMs)) : 0;
     if (builtAt > newestMtime(dir)) continue;
-    const headers = nodeHeadersDir();
-    if (!existsSync(nodeGyp)) {
-      nativeFailures.push(`${name}: node-gyp is not installed (run without --build-only)`);
-      continue;
-    }
-    log(`building native/${name} with node-gyp${headers ? ` (headers from ${headers}/include/node)` : ''}`);
-    const gypArgs = [nodeGyp, 'rebuild', '--jobs', 'max', ...(headers ? [`--nodedir=${headers}`] : [])];
-    const r = spawnSync(process.execPath, gypArgs, { cwd: dir, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-    if (r.status !== 0) {
+    log(`building native/${name} for ${host.triple}`);
+    const r = await buildAddon(host, name);
+    if (!r.ok) {
       // node-gyp is chatty; show its output only when it failed.
-      process.stderr.write(`${r.stdout}\n${r.stderr}\n`);
-      nativeFailures.push(`${name}: node-gyp exited with ${r.status}`);
+      process.stderr.write(`${r.output}\n`);
+      nativeFailures.push(`${name}: ${r.error}`);
     }
   }
   // The per-platform package of this machine gets the fresh build, so the
@@ -125,12 +92,15 @@ if (nativeFailures.length) {
   log(`warning: ${msg}`);
 }
 
-// 2b. In CI, the prebuilt binaries of every target this machine can build
-// (scripts/prebuild.mjs: linux-x64-glibc, and linux-arm64-glibc with the
-// aarch64 cross compiler), which the install smoke test (tests/install) packs
-// and loads; a missing cross toolchain fails CI. Elsewhere run it by hand.
-if (strict && existsSync(path.join(root, 'scripts', 'prebuild.mjs'))) {
-  const r = spawnSync(process.execPath, [path.join(root, 'scripts', 'prebuild.mjs')], { cwd: root, stdio: 'inherit' });
+// 2b. The prebuilt binaries of other targets (scripts/prebuild.mjs). In CI,
+// every target this machine can build (linux-x64-glibc; linux-arm64-glibc with
+// the aarch64 cross compiler; win32-x64 with mingw-w64, ~8 s), which the
+// install smoke (tests/install) and the Wine tests (tests/wine) load; a
+// missing cross toolchain fails CI. Elsewhere only when asked: `--win32`
+// builds the win32-x64 ones (for the Wine tests), `--prebuild` all of them.
+const prebuildArgs = strict || args.has('--prebuild') ? [] : args.has('--win32') ? ['win32-x64'] : undefined;
+if (prebuildArgs) {
+  const r = spawnSync(process.execPath, [path.join(root, 'scripts', 'prebuild.mjs'), ...prebuildArgs], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) fail('building the prebuilt binaries failed (scripts/prebuild.mjs)');
 }
 
@@ -157,15 +127,16 @@ function visit(pkgName) {
 for (const pkgName of [...pkgs.keys()].sort()) visit(pkgName);
 
 const tsup = path.join(root, 'node_modules', 'tsup', 'dist', 'cli-default.js');
+const tsSkip = ['node_modules', 'build', 'dist'];
 for (const pkgName of order) {
   const { dir, json } = pkgs.get(pkgName);
   if (!json.scripts?.build || !existsSync(path.join(dir, 'tsup.config.ts'))) continue;
   const stampFile = path.join(dir, 'dist', '.build-stamp');
   const inputs = Math.max(
-    newestMtime(path.join(dir, 'src')),
-    newestMtime(path.join(dir, 'package.json')),
-    newestMtime(path.join(dir, 'tsup.config.ts')),
-    newestMtime(path.join(root, 'tsup.shared.ts')),
+    newestMtime(path.join(dir, 'src'), tsSkip),
+    newestMtime(path.join(dir, 'package.json'), tsSkip),
+    newestMtime(path.join(dir, 'tsup.config.ts'), tsSkip),
+    newestMtime(path.join(root, 'tsup.shared.ts'), tsSkip),
   );
   if (existsSync(stampFile) && statSync(stampFile).mtimeMs > inputs) continue;
   log(`building ${pkgName}`);

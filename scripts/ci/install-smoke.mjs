@@ -149,7 +149,8 @@ function main() {
   const hostTarget = targets.find((t) => t.triple === host);
   const installs = [{ target: hostTarget, triple: host, node: process.execPath, runner: (n, a) => [n, a] }];
   if (!noForeign) {
-    for (const t of targets.filter((x) => x.foreign && x.triple !== host)) installs.push({ target: t, triple: t.triple, foreign: t.foreign });
+    for (const t of targets.filter((x) => x.foreign && x.foreign.installSmoke !== false && x.triple !== host))
+      installs.push({ target: t, triple: t.triple, foreign: t.foreign });
   }
   for (const inst of installs) smokeInstall(inst, byName, env);
 }

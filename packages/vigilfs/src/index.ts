@@ -12,18 +12,28 @@
  * of @vigilfs/core.
  */
 import { createWatcher, type Backend, type PlatformFacts, type WatchOptions, type Watcher } from '@vigilfs/core';
-import { darwinPlatform, linuxPlatform } from '@vigilfs/fsinfo';
+import { darwinPlatform, linuxPlatform, win32Platform } from '@vigilfs/fsinfo';
 import { fseventsBackend } from '@vigilfs/fsevents';
 import { inotifyBackend, loadInotifyAddon, watchMountTable } from '@vigilfs/inotify';
 import { pollBackend } from '@vigilfs/poll';
+import { isRdcwError, loadRdcwAddon, rdcwBackend, verbatimPath } from '@vigilfs/rdcw';
 
 /** Every backend this build knows, highest priority first (the order `auto` tries them in); each probe says where it runs. */
-export const backends: readonly Backend[] = [inotifyBackend, fseventsBackend, pollBackend];
+export const backends: readonly Backend[] = [inotifyBackend, fseventsBackend, rdcwBackend, pollBackend];
 
 /** The running platform's facts: filesystem types, mounts below a root, mount-table changes. */
 function platformFacts(): PlatformFacts | undefined {
   if (process.platform === 'linux') return linuxPlatform(loadInotifyAddon().ok ? watchMountTable : undefined);
   if (process.platform === 'darwin') return darwinPlatform();
+  if (process.platform === 'win32') {
+    // The drive type and volume filesystem come from the rdcw addon; without it nothing is known (and rdcw's probe says why).
+    const loaded = loadRdcwAddon();
+    if (!loaded.ok) return win32Platform(undefined);
+    return win32Platform((p) => {
+      const volume = loaded.addon.volumeInfo(verbatimPath(p));
+      return isRdcwError(volume) ? undefined : volume;
+    });
+  }
   return undefined;
 }
 

@@ -112,7 +112,7 @@ describe('bad input gets a typed error and nothing else breaks (R10)', () => {
     const dir = tempDir();
     const e = await rejection(watch(dir, { backend: 'carrier-pigeon' }));
     expect(e.code).toBe('BACKEND_UNAVAILABLE');
-    expect(e.message).toContain('known: inotify, fsevents, poll');
+    expect(e.message).toContain('known: inotify, fsevents, rdcw, poll');
     process.env.VIGIL_BACKEND = 'poll';
     try {
       const w = await watch(dir);
