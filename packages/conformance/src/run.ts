@@ -463,7 +463,7 @@ function walkDisk(root: string, follow: boolean, ignore: string[]): string[] {
       return;
     }
     for (const raw of names) {
-      const p = `${dir}/${fromBytes(raw)}`;
+      const p = `${dir}${path.sep}${fromBytes(raw)}`;
       const child = statOf(p);
       if (!child) continue;
       const kind = child.isDirectory() ? 'directory' : child.isSymbolicLink() ? 'symlink' : child.isFile() ? 'file' : 'other';
