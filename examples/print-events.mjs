@@ -5,7 +5,7 @@
 // will be printed. Run: node examples/print-events.mjs [dir]
 //
 // The examples import the built package by a relative path, because the bare
-// name 'vigil' does not resolve from the workspace root (build with `npm run build`).
+// name 'vigilfs' does not resolve from the workspace root (build with `npm run build`).
 // In your own project, write `import { watch } from 'vigilfs'`.
 import { watch } from '../packages/vigilfs/dist/index.js';
 

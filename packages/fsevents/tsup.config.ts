@@ -1,3 +1,4 @@
 import { libraryConfig } from '../../tsup.shared';
 
-export default libraryConfig();
+// The library, and the replay command (ESM only: it is run, not imported).
+export default [libraryConfig(), libraryConfig({ entry: ['src/replay-cli.ts'], format: ['esm'], dts: false, clean: false })];

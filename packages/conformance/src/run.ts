@@ -95,8 +95,8 @@ class Observer {
 
   constructor(w: Watcher, base: string) {
     const rel = (p: string): string => {
-      if (p === base) return '.';
-      if (p.startsWith(`${base}/`)) return p.slice(base.length + 1);
+      const inside = scenarioPath(base, p);
+      if (inside !== undefined) return inside;
       this.outsidePaths.push(p);
       return `<outside>${p}`;
     };
@@ -187,7 +187,7 @@ export async function runScenario(scenario: Scenario, target: ConformanceTarget,
     const options: WatchOptions = { pollInterval, settle, followSymlinks: spec.followSymlinks };
     if (spec.ignore.length) options.ignore = spec.ignore;
     // Every path as written, made absolute without normalising: 'sub/..' reaches watch() as such.
-    const roots = spec.paths.map((p) => (p === '.' ? base : `${base}/${p}`));
+    const roots = spec.paths.map((p) => (p === '.' ? base : path.join(base, p)));
     const starting = target.watch(roots.length === 1 ? roots[0]! : roots, options);
     if (scenario.during.length) {
       // One turn of the event loop, so that watch() has begun walking, then the operations race it.
@@ -300,11 +300,11 @@ export async function runScenario(scenario: Scenario, target: ConformanceTarget,
       const known = new Set(
         w
           .knownPaths()
-          .map((p) => (p === base ? '.' : p.slice(base.length + 1)))
+          .map((p) => scenarioPath(base, p) ?? p)
           .filter((p) => !isCookie(p)),
       );
       const onDisk = spec.paths.flatMap((p) => walkDisk(resolveIn(tmp, base, p), spec.followSymlinks, spec.ignore));
-      const disk = new Set(onDisk.map((p) => (p === base ? '.' : p.slice(base.length + 1))).filter((p) => !isCookie(p)));
+      const disk = new Set(onDisk.map((p) => scenarioPath(base, p) ?? p).filter((p) => !isCookie(p)));
       const missing = [...disk].filter((p) => !known.has(p));
       const extra = [...known].filter((p) => !disk.has(p));
       if (missing.length || extra.length) {
@@ -352,8 +352,19 @@ function formatReport(s: Scenario, target: ConformanceTarget, problems: string[]
 /** Absolute path of a scenario path; refuses to leave the temp directory. */
 function resolveIn(tmp: string, base: string, rel: string): string {
   const abs = rel === '.' ? base : path.join(base, rel);
-  if (abs !== tmp && !abs.startsWith(`${tmp}/`)) throw new Error(`path ${rel} leaves the scenario's temp directory`);
+  if (abs !== tmp && !abs.startsWith(tmp + path.sep)) throw new Error(`path ${rel} leaves the scenario's temp directory`);
   return abs;
+}
+
+/**
+ * A watched path as scenarios write it: relative to `base`, '/'-separated on
+ * every OS ('.' for base itself); undefined when it is not under base.
+ */
+function scenarioPath(base: string, p: string): string | undefined {
+  if (p === base) return '.';
+  if (!p.startsWith(base + path.sep)) return undefined;
+  const rel = p.slice(base.length + 1);
+  return path.sep === '/' ? rel : rel.split(path.sep).join('/');
 }
 
 /** Performs one filesystem operation. */

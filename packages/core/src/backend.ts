@@ -136,8 +136,11 @@ export interface BackendSink {
   unwatchable(dir: string, error: VigilError): void;
   /** Something went wrong that does not end the watcher (an unreadable subdirectory). */
   warning(error: VigilError): void;
-  /** The root was deleted or moved away: core reports the deletes and ends this root with ROOT_REMOVED (R9). */
-  rootRemoved(): void;
+  /**
+   * The root was deleted or moved away: core reports the deletes and ends this root with ROOT_REMOVED (R9).
+   * `found: 'scan'` when a scan found it gone (a poller), not an OS record: the deletes then have origin `rescan`.
+   */
+  rootRemoved(found?: 'event' | 'scan'): void;
   /** An error that ends this root. */
   fatal(error: VigilError): void;
   /** Something was mounted or unmounted (the backend can tell, as FSEvents can): core looks at the mounts under the root again. */

@@ -44,7 +44,7 @@ export function createDecoder(options: DecoderOptions): (records: readonly Fseve
   const recordRoot = options.recordRoot ?? root;
 
   return (records) => {
-    let run: { action: 'look' | 'look-moved'; paths: string[] } | undefined;
+    let run: { action: 'look' | 'look-moved'; paths: string[]; seen: Set<string> } | undefined;
     const flushRun = (): void => {
       if (!run) return;
       sink.changed(run.paths, run.action === 'look-moved' ? { moved: true } : {});
@@ -81,7 +81,12 @@ export function createDecoder(options: DecoderOptions): (records: readonly Fseve
           }
           if (!recursive && path.dirname(at) !== root) continue;
           if (run && run.action !== action) flushRun();
-          run ??= { action, paths: [] };
+          run ??= { action, paths: [], seen: new Set() };
+          // One look per path and run: a rename over an existing file names the target twice (one record
+          // for the entry displaced, one for the entry moved in; fsnotify/fsevents testdata/watch-dir/rename-overwrite),
+          // and two looks at one moment would report the arrival twice.
+          if (run.seen.has(at)) continue;
+          run.seen.add(at);
           run.paths.push(at);
           continue;
         }

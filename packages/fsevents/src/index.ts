@@ -9,3 +9,4 @@ export { createDecoder, type DecoderOptions } from './decode.js';
 export { ACTION_PRECEDENCE, F, FLAGS, actionOf, flagNames, parseFlags, type FlagAction, type FlagInfo, type FlagName } from './flags.js';
 export { liveSource, loadFsevents, type FseventsPackage, type LoadResult } from './live-source.js';
 export type { FseventsRecord, RecordSource } from './record.js';
+export { parseReplay, replayFile, runReplay, type ReplayEvent, type ReplayOptions, type ReplayResult, type ReplayScript, type ReplayStep } from './replay.js';

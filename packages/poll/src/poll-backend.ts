@@ -77,7 +77,7 @@ class PollSubscription implements BackendSubscription {
     const st = await statEntry(this.#ctx.root, true);
     const known = this.#rootEntry;
     const there = st?.isDirectory() === true && (!known || (known.ino === st.ino && known.dev === st.dev));
-    if (!there) this.#ctx.sink.rootRemoved();
+    if (!there) this.#ctx.sink.rootRemoved('scan');
     return there;
   }
 }

@@ -266,7 +266,7 @@ function checkRule(file: string, raw: unknown, index: number, inList: boolean, f
   }
   if (raw.cwd !== undefined && (typeof raw.cwd !== 'string' || raw.cwd === '')) throw bad('cwd', 'must be a directory path');
   if (raw.backend !== undefined && (typeof raw.backend !== 'string' || raw.backend === ''))
-    throw bad('backend', 'must be a backend name (auto, inotify, poll, …)');
+    throw bad('backend', 'must be a backend name (auto, inotify, fsevents, rdcw or poll)');
   if (raw.description !== undefined && typeof raw.description !== 'string') throw bad('description', 'must be a string');
 
   const rule: Rule = {

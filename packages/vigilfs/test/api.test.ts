@@ -79,6 +79,8 @@ describe.each(runnableHere)('watch() with backend %s', (backend) => {
     expect(error.code).toBe('ROOT_REMOVED');
     expect(error.path).toBe(dir);
     expect(seen.map((e) => `${e.type} ${path.relative(dir, e.path) || '.'}`)).toEqual(['delete f', 'delete .']);
+    // A poller finds the root gone by scanning: those deletes are `rescan`, as every polled change is.
+    expect(new Set(seen.map((e) => e.origin))).toEqual(new Set([backend === 'poll' ? 'rescan' : 'os']));
     expect(watcher.closed).toBe(true);
   });
 

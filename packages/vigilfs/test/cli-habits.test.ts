@@ -60,6 +60,24 @@ describe('vigil: filtering and output', () => {
     expect(p.raw.stdout).toBe(`${path.join(dir, 'c')}\0${path.join(dir, 'still\nnewline')}\0`);
   });
 
+  it('-P -0 and --format write a name that is not UTF-8 byte for byte (what xargs -0 needs)', async () => {
+    const dir = tempDir();
+    const p = run([dir, '-e', 'create', '-P0']);
+    const f = run([dir, '-e', 'create', '--format', '[%p]']);
+    await p.waitFor('stderr', (l) => l.startsWith('vigil: watching'));
+    await f.waitFor('stderr', (l) => l.startsWith('vigil: watching'));
+    const name = Buffer.concat([Buffer.from(`${dir}/bad-`), Buffer.from([0xff, 0xfe]), Buffer.from('-name')]);
+    writeFileSync(name, 'x');
+    await until(() => p.stdoutBytes().includes(0), 'one record', p.detail);
+    await until(() => f.stdoutBytes().includes(0x0a), 'one line', f.detail);
+    p.child.kill('SIGTERM');
+    f.child.kill('SIGTERM');
+    expect(await p.exit()).toBe(0);
+    expect(await f.exit()).toBe(0);
+    expect(p.stdoutBytes()).toEqual(Buffer.concat([name, Buffer.from([0])]));
+    expect(f.stdoutBytes()).toEqual(Buffer.concat([Buffer.from('['), name, Buffer.from(']\n')]));
+  });
+
   it("--no-recursive reports the root's entries, not what happens inside its subdirectories", async () => {
     const dir = tempDir();
     mkdirSync(path.join(dir, 'sub'));

@@ -1,4 +1,5 @@
 // Running the built vigil CLI as a user runs it, with outputs that can be awaited with a deadline.
+import { StringDecoder } from 'node:string_decoder';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -41,9 +42,14 @@ export function run(args: string[], cwd?: string, env: NodeJS.ProcessEnv = {}) {
   children.push(child);
   const lines = { stdout: [] as string[], stderr: [] as string[] };
   const raw = { stdout: '', stderr: '' };
+  /** stdout exactly as written (raw.stdout is its UTF-8 reading, lossy for names that are not UTF-8). */
+  const stdoutBytes: Buffer[] = [];
   for (const stream of ['stdout', 'stderr'] as const) {
     let buf = '';
-    child[stream].setEncoding('utf8').on('data', (chunk: string) => {
+    const decoder = new StringDecoder('utf8');
+    child[stream].on('data', (bytes: Buffer) => {
+      if (stream === 'stdout') stdoutBytes.push(bytes);
+      const chunk = decoder.write(bytes);
       raw[stream] += chunk;
       buf += chunk;
       const parts = buf.split('\n');
@@ -71,5 +77,5 @@ export function run(args: string[], cwd?: string, env: NodeJS.ProcessEnv = {}) {
     await until(() => status !== undefined, 'vigil to exit', detail, ms);
     return status!;
   }
-  return { child, lines, raw, exited, waitFor, exit, detail, signal: () => signal };
+  return { child, lines, raw, exited, waitFor, exit, detail, signal: () => signal, stdoutBytes: () => Buffer.concat(stdoutBytes) };
 }

@@ -16,7 +16,7 @@ import type { EntryKind, EventOrigin } from '../events.js';
 import type { IgnorePredicate } from '../ignore.js';
 import { PathSet } from '../path-set.js';
 import { parentPath, toFsPath } from '../paths.js';
-import type { TreeIndex } from '../tree-index.js';
+import type { IndexEntry, TreeIndex } from '../tree-index.js';
 import { entryFromStats, kindOfStats } from '../walk-tree.js';
 import type { InputRecord } from './looks.js';
 import { MovePairing } from './move-pairing.js';
@@ -76,7 +76,8 @@ export class EventPlanner {
     else if (e.type === 'rename') this.#unread.move(e.oldPath!, e.path);
     if (this.#host.followSymlinks && e.kind === 'directory' && (e.type === 'create' || e.type === 'rename')) {
       const entry = e.stat ?? this.#host.index.get(e.path);
-      if (entry?.ino) this.#dirIds.set(`${entry.dev}:${entry.ino}`, e.path);
+      // A link to a directory already known keeps the first path: #isLoop compares against it.
+      if (entry?.ino && !this.#dirIds.has(`${entry.dev}:${entry.ino}`)) this.#dirIds.set(`${entry.dev}:${entry.ino}`, e.path);
     }
   }
 
@@ -86,13 +87,38 @@ export class EventPlanner {
     const index = this.#host.index;
     for (const p of index.paths()) {
       const e = index.get(p)!;
-      if (e.kind === 'directory' && e.ino) this.#dirIds.set(`${e.dev}:${e.ino}`, p);
+      if (e.kind !== 'directory') continue;
+      if (e.ino) this.#dirIds.set(`${e.dev}:${e.ino}`, p);
+      else {
+        // Indexed from a listing alone (a walk without stats, as backends without a native walk do): stat it.
+        try {
+          const st = statSync(toFsPath(this.#host.onDisk(p)));
+          this.#dirIds.set(`${st.dev}:${st.ino}`, p);
+        } catch {
+          // Gone meanwhile: nothing to compare against.
+        }
+      }
     }
   }
 
   /** Forgets held halves (the session is closing). */
   clear(): void {
     this.#pairing.clear();
+  }
+
+  /**
+   * What the held records will make of their paths once handled (an entry, or undefined for gone), so that
+   * a look taken meanwhile compares with that rather than with the index they have not reached yet; none
+   * while nothing is held.
+   */
+  heldEntries(): Map<string, IndexEntry | undefined> | undefined {
+    if (!this.#pairing.holding) return undefined;
+    const after = new Map<string, IndexEntry | undefined>();
+    for (const r of this.#pairing.held) {
+      if (r.type === 'moved-from' || r.type === 'delete') after.set(r.path, undefined);
+      else if ((r.type === 'moved-to' || r.type === 'create' || r.type === 'modify') && r.stat) after.set(r.path, r.stat);
+    }
+    return after;
   }
 
   /** Plans a batch of records: the events to deliver, already applied to the index. */
@@ -108,10 +134,12 @@ export class EventPlanner {
   /** Resolves each half's key to a string: `link:…`, or `identity:dev:ino` from the index (old half) or a stat (new half). */
   #keyed(batch: readonly InputRecord[]): Keyed[] {
     const index = this.#host.index;
+    // An old half's identity is what its path holds once the records still held are handled.
+    const held = this.heldEntries();
     return batch.map((r): Keyed => {
       if (r.type !== 'moved-from' && r.type !== 'moved-to') return r;
       if (r.key !== 'identity') return { ...r, pairKey: `link:${r.key.link}` };
-      let entry = r.type === 'moved-from' ? index.get(r.path) : r.stat;
+      let entry = r.type === 'moved-from' ? (held?.has(r.path) ? held.get(r.path) : index.get(r.path)) : r.stat;
       if (r.type === 'moved-to' && !entry) {
         try {
           entry = entryFromStats(lstatSync(toFsPath(this.#host.onDisk(r.path))));
@@ -172,6 +200,23 @@ export class EventPlanner {
       }
     };
 
+    /** Path -> position of the last new half arriving there (built on first use; positions do not change). */
+    let arrivals: Map<string, number> | undefined;
+    /** The entry `pairKey` names at `path` is gone from the index already, or a later half moves something in there. */
+    const displacedAt = (i: number, path: string, pairKey: string): boolean => {
+      const now = index.get(path);
+      if (now?.ino && `identity:${now.dev}:${now.ino}` !== pairKey) return true;
+      if (!arrivals) {
+        arrivals = new Map();
+        for (let k = 0; k < records.length; k++) {
+          // A new half already consumed by its pair is marked 'paired': it arrived all the same.
+          const type: string = records[k]!.type;
+          if (type === 'moved-to' || type === 'paired') arrivals.set(records[k]!.path, k);
+        }
+      }
+      return (arrivals.get(path) ?? -1) > i;
+    };
+
     for (let i = 0; i < records.length; i++) {
       const r = records[i]!;
       const origin = r.origin ?? 'os';
@@ -203,6 +248,9 @@ export class EventPlanner {
         case 'moved-from': {
           const j = partnerAt.get(i);
           if (j === undefined) {
+            // Paired by identity, the old entry may have been displaced rather than moved away: something
+            // moved in over it (an atomic save), reported by that half's rename or displacing create.
+            if (r.pairKey?.startsWith('identity:') && displacedAt(i, path, r.pairKey)) break;
             // No partner, and none can come any more: a move out of the tree.
             if (!host.ignore(path, r.kind)) deleted(path, origin);
             break;

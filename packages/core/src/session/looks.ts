@@ -32,6 +32,8 @@ export interface LookOptions {
   moved: boolean;
   /** Where a reported path is on disk (a symlinked root resolved). */
   onDisk(path: string): string;
+  /** Entries that records still held for pairing will set (undefined: gone): compared with instead of the index. */
+  held?: ReadonlyMap<string, IndexEntry | undefined>;
 }
 
 /** Looks at each path and returns the records that say what changed there, in order. */
@@ -52,7 +54,7 @@ export async function look(paths: readonly string[], options: LookOptions): Prom
   };
   const out: InputRecord[] = [];
   for (const path of paths) {
-    const before = index.get(path);
+    const before = options.held?.has(path) ? options.held.get(path) : index.get(path);
     const st = await statEntry(options.onDisk(path), options.followSymlinks).catch(() => undefined);
     let now = st ? entryFromStats(st) : undefined;
     // On a case-insensitive volume lstat('a') finds 'A': only the exact name in the listing means 'a' is there.
@@ -71,5 +73,8 @@ export async function look(paths: readonly string[], options: LookOptions): Prom
     if (before.ino === 0) index.set(path, now);
     else if (isContentChange(before, now)) out.push({ type: 'modify', path, stat: now });
   }
+  // Move halves looked at together lost their order (FSEvents accumulates flags per path, so `mv b c; mv a b`
+  // arrives as b, c, a): the old halves go first, so that every new half comes after the half it pairs with.
+  if (moved) return [...out.filter((r) => r.type === 'moved-from'), ...out.filter((r) => r.type !== 'moved-from')];
   return out;
 }

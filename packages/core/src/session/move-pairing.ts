@@ -55,6 +55,11 @@ export class MovePairing<R extends KeyedRecord> {
     return this.#held.length > 0;
   }
 
+  /** The records held, in order (read only). */
+  get held(): readonly R[] {
+    return this.#held;
+  }
+
   /**
    * The records to handle now: those held, then `batch`. Where a `moved-from`
    * is unpaired and may still find its partner, it and everything after it
@@ -86,11 +91,15 @@ export class MovePairing<R extends KeyedRecord> {
       if (j > i) {
         partnerAt.set(i, j);
       } else if (!final && !retried.has(r)) {
-        // The partner may be in the next read: hold this half and everything after it.
-        this.#held = records.slice(i);
+        // The partner may be in the next read: hold this half and everything after it, and any
+        // earlier half whose partner comes after it (a pair is handled together or not at all).
+        let cut = i;
+        for (const [from, to] of partnerAt) if (to >= i && from < cut) cut = from;
+        for (const from of [...partnerAt.keys()]) if (from >= cut) partnerAt.delete(from);
+        this.#held = records.slice(cut);
         this.#retried = new Set(this.#held);
         this.#arm();
-        return { records: records.slice(0, i), partnerAt };
+        return { records: records.slice(0, cut), partnerAt };
       }
     }
     return { records, partnerAt };

@@ -278,7 +278,7 @@ export class RootSession {
         if (!this.#closed) this.#fallback.unwatchable(user(dir), error);
       },
       warning: (error) => this.#warn(error),
-      rootRemoved: () => void this.#enqueue(() => this.#rootRemoved('os')),
+      rootRemoved: (found = 'event') => void this.#enqueue(() => this.#rootRemoved(found === 'scan' ? 'rescan' : 'os')),
       fatal: (error) => this.#fatal(error),
       mountsChanged: () => {
         if (!this.#closed) this.#output.mountsChanged?.();
@@ -387,6 +387,7 @@ export class RootSession {
       caseInsensitive: this.#spec.filesystem?.caseInsensitive ?? false,
       moved: options.moved ?? false,
       onDisk: (p) => this.mapping.toWatch(p),
+      held: this.#planner.heldEntries(),
     });
     if (records.length) this.#deliver(await this.#planner.plan(records));
   }

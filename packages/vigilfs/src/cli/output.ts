@@ -4,7 +4,7 @@
  * pipeline, not a crash: the first EPIPE calls `onClosed` once, and nothing is
  * written after it.
  */
-import { VigilError } from '@vigilfs/core';
+import { VigilError, toFsPath } from '@vigilfs/core';
 
 /** stdout and stderr as vigil uses them. */
 export interface Output {
@@ -37,7 +37,10 @@ export function processOutput(terminator: string, onClosed: () => void): Output 
   process.stderr.on('error', () => {});
   return {
     record(text) {
-      if (!closed) process.stdout.write(text + terminator);
+      // A name that is not valid UTF-8 reaches JS with its bytes escaped (lone surrogates): written back
+      // as those bytes, so `-P0 | xargs -0` gets the file's real name. Human and JSON records escape
+      // such names visibly themselves, so for them this is the string unchanged.
+      if (!closed) process.stdout.write(toFsPath(text + terminator));
     },
     message(text) {
       process.stderr.write(`vigil: ${text}\n`);

@@ -71,7 +71,11 @@ export async function runWatch(s: WatchSettings): Promise<number> {
   if (!s.quiet) {
     for (const i of watcher.info()) {
       if (json) out.stderr(`${JSON.stringify({ ready: { root: i.root, backend: i.backend, reason: i.reason, entries: i.entries } })}\n`);
-      else out.message(`watching ${i.root} with ${i.backend} (${i.reason}${i.filesystem ? `, ${i.filesystem.type}` : ''}; ${i.entries} entries)`);
+      else {
+        // The reason names the filesystem when the choice was made from it; say it once.
+        const fsType = i.filesystem && !i.reason.includes(i.filesystem.type) ? `, ${i.filesystem.type}` : '';
+        out.message(`watching ${i.root} with ${i.backend} (${i.reason}${fsType}; ${i.entries} ${i.entries === 1 ? 'entry' : 'entries'})`);
+      }
     }
   }
 
