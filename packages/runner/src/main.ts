@@ -35,7 +35,11 @@ export const ENVIRONMENT: readonly { name: string; scope: 'config' | 'command'; 
   { name: 'VIGIL_CONFIG', scope: 'config', description: 'rule file to load when --config is not given' },
   { name: 'VIGIL_CONFIG_DIR', scope: 'config', description: 'directory of rule files (*.yaml, *.yml, *.json), when neither --config nor VIGIL_CONFIG is set' },
   { name: 'XDG_CONFIG_HOME', scope: 'config', description: 'base of the last default, $XDG_CONFIG_HOME/vigil/rules.d (default ~/.config)' },
-  { name: 'VIGIL_BACKEND', scope: 'config', description: 'backend for rules that name none (auto, inotify, fsevents, rdcw or poll); an unavailable one is an error' },
+  {
+    name: 'VIGIL_BACKEND',
+    scope: 'config',
+    description: 'backend for rules that name none (auto, inotify, fsevents, rdcw or poll); an unavailable one is an error',
+  },
   { name: 'VIGIL_RULE', scope: 'command', description: "the rule's name" },
   { name: 'VIGIL_EVENT_TYPE', scope: 'command', description: 'create, modify, close-write, delete or rename (the last event of the job)' },
   { name: 'VIGIL_EVENT_PATH', scope: 'command', description: 'absolute path of the event (for a rename, the new path)' },
