@@ -297,11 +297,12 @@ class RdcwSubscription implements BackendSubscription {
     this.#ctx.sink.unwatchable(this.#ctx.root, rdcwError(error, this.#ctx.root));
   }
 
-  #rootGone(): void {
+  /** `found`: `'scan'` when the root's own lstat found it gone (the deletes are then `rescan`'s), else an OS record or error. */
+  #rootGone(found: 'event' | 'scan' = 'event'): void {
     if (this.#ended) return;
     this.#ended = true;
     clearInterval(this.#timer);
-    this.#ctx.sink.rootRemoved();
+    this.#ctx.sink.rootRemoved(found);
   }
 
   /**
@@ -316,10 +317,10 @@ class RdcwSubscription implements BackendSubscription {
     this.#lookingAtRoot = true;
     try {
       const st = await lstat(toFsPath(this.#ctx.root) as string);
-      if (!st.isDirectory()) this.#rootGone();
+      if (!st.isDirectory()) this.#rootGone('scan');
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') this.#rootGone();
+      if (code === 'ENOENT' || code === 'ENOTDIR') this.#rootGone('scan');
     } finally {
       this.#lookingAtRoot = false;
     }

@@ -46,6 +46,14 @@ export interface ModelOptions {
   extended?: boolean;
 }
 
+/**
+ * How long a move's old half that ended an inotify read waits for its new
+ * half in the next read before it is a REMOVED. Windows keeps the halves of
+ * one rename together, so the model must not split them only because the
+ * test machine was busy: generous (a real move out waits this long).
+ */
+const HOLD_MS = 250;
+
 /** A record as the model builds it: `dir` says whether the entry is a directory (for the extended layout). */
 type ModelRecord = RecordSpec & { dir?: boolean; movedTo?: string };
 
@@ -164,7 +172,7 @@ function watchTree(
   const parentOf = (rel: string): string => (rel.includes('\\') ? rel.slice(0, rel.lastIndexOf('\\')) : '');
   const isDir = (e: InotifyEvent): boolean => (e.mask & IN.IN_ISDIR) !== 0;
 
-  /** A move's old half that ended a read: Windows keeps the halves together, so it waits for the next read (or 20 ms). */
+  /** A move's old half that ended a read: Windows keeps the halves together, so it waits for the next read (or HOLD_MS). */
   let held: { event: InotifyEvent; rel: string; timer: NodeJS.Timeout } | undefined;
 
   const renameDirs = (rel: string, toRel: string): void => {
@@ -262,7 +270,7 @@ function watchTree(
       } else if (e.mask & IN.IN_MOVED_FROM) {
         const to = events.find((t) => t !== e && t.cookie === e.cookie && (t.mask & IN.IN_MOVED_TO) !== 0);
         if (!to && at === events.length - 1) {
-          held = { event: e, rel, timer: setTimeout(() => handle([]), 20) };
+          held = { event: e, rel, timer: setTimeout(() => handle([]), HOLD_MS) };
           return;
         }
         moved(e, rel, to);
