@@ -38,6 +38,17 @@ function tempDir(prefix = 'vigil-rdcw-'): string {
   return dir;
 }
 
+/**
+ * A record after the ones a test is about: once its create is reported, every
+ * record fed before it has been decided (one root, one ordered queue), so the
+ * test can assert the whole list without waiting a fixed time.
+ */
+async function marker(fake: FakeAddon, { at, shown }: { at: (...p: string[]) => string; shown: () => string[] }): Promise<void> {
+  fs.writeFileSync(at('zz-marker'), '');
+  fake.feed([{ action: A.ADDED, name: 'zz-marker' }]);
+  await until(() => shown().includes('create zz-marker'), 'create zz-marker');
+}
+
 async function start(fake: FakeAddon, setup?: (dir: string) => void, options: { pollInterval?: number } = {}) {
   const dir = tempDir();
   setup?.(dir);
@@ -175,8 +186,8 @@ describe('rdcw backend through core (fake addon)', () => {
       { action: A.RENAMED_NEW_NAME, name: 'README.md' },
     ]);
     await until(() => shown().includes('rename README.md <- readme.md'), 'rename README.md <- readme.md');
-    await new Promise((r) => setTimeout(r, 60));
-    expect(shown()).toEqual(['rename README.md <- readme.md']);
+    await marker(fake, { at, shown });
+    expect(shown()).toEqual(['rename README.md <- readme.md', 'create zz-marker']);
   });
 
   it('pairs the rename in a buffer recorded under Wine (a Linux process renamed linux.txt, then the harness wrote its cookie)', async () => {
@@ -216,8 +227,8 @@ describe('rdcw backend through core (fake addon)', () => {
       { action: A.MODIFIED, name: 'd\\e\\f' },
     ]);
     await until(() => shown().includes('create d/e/f'), 'create d/e/f');
-    await new Promise((r) => setTimeout(r, 50));
-    expect(shown()).toEqual(['create d', 'create d/e', 'create d/e/f']);
+    await marker(fake, { at, shown });
+    expect(shown()).toEqual(['create d', 'create d/e', 'create d/e/f', 'create zz-marker']);
   });
 
   it('reports a directory created with contents (R1) and deleted with contents (R4) from one record each', async () => {
@@ -344,7 +355,8 @@ describe('rdcw backend through core (fake addon)', () => {
     const fake = fakeAddon('\\\\?\\C:\\Work\\Watched');
     const { at, shown, errors } = await start(fake);
     fake.finalPath = 'C:\\WORK\\watched';
-    await new Promise((r) => setTimeout(r, 100));
+    const asked = fake.finalPathCalls;
+    await until(() => fake.finalPathCalls >= asked + 2, 'two root checks that see the new case');
     fs.writeFileSync(at('f'), 'x');
     fake.feed([{ action: A.ADDED, name: 'f' }]);
     await until(() => shown().includes('create f'), 'create f');
@@ -391,8 +403,8 @@ describe('rdcw backend through core (fake addon)', () => {
     await watcher!.close();
     expect(fake.closed).toBe(true);
     fs.writeFileSync(at('late'), 'x');
-    fake.feed([{ action: A.ADDED, name: 'late' }]);
-    await new Promise((r) => setTimeout(r, 50));
+    // The addon has no listener left, so nothing can come later either.
+    expect(fake.feed([{ action: A.ADDED, name: 'late' }])).toBe(false);
     expect(events).toEqual([]);
   });
 

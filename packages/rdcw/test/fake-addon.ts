@@ -12,12 +12,14 @@ export interface FakeAddon {
   load: () => AddonLoad<RdcwAddon>;
   /** What `watch` was called with. */
   watched: { rootPath: string; options: { bufferBytes: number; extended: boolean } }[];
-  /** Delivers one batch (one completion per record list). */
-  feed(records: RecordSpec[], options?: BuildOptions): void;
-  batch(batch: RdcwBatch): void;
+  /** Delivers one batch (one completion per record list); false when no watch is listening (closed). */
+  feed(records: RecordSpec[], options?: BuildOptions): boolean;
+  batch(batch: RdcwBatch): boolean;
   error(errno: number, code: string): void;
   /** Where GetFinalPathNameByHandleW says the root is now. */
   finalPath: string | { error: RdcwError };
+  /** How many times the backend asked for the final path. */
+  finalPathCalls: number;
   /** Answer of the next `watch` call, when it should fail. */
   watchError?: RdcwError;
   closed: boolean;
@@ -28,6 +30,7 @@ export function fakeAddon(finalPath = 'C:\\watched'): FakeAddon {
   const fake: FakeAddon = {
     watched: [],
     finalPath,
+    finalPathCalls: 0,
     closed: false,
     addon: {
       abiVersion: 1,
@@ -36,7 +39,10 @@ export function fakeAddon(finalPath = 'C:\\watched'): FakeAddon {
         if (fake.watchError) return { error: fake.watchError };
         onBatch = cb;
         return {
-          finalPath: () => fake.finalPath,
+          finalPath: () => {
+            fake.finalPathCalls++;
+            return fake.finalPath;
+          },
           close: async () => {
             await new Promise((r) => setTimeout(r, 5));
             fake.closed = true;
@@ -48,10 +54,12 @@ export function fakeAddon(finalPath = 'C:\\watched'): FakeAddon {
     },
     load: () => ({ ok: true, addon: fake.addon, file: 'fake.node' }),
     feed(records, options = {}) {
-      fake.batch({ buffers: [buildBuffer(records, options)], extended: options.extended ?? false });
+      return fake.batch({ buffers: [buildBuffer(records, options)], extended: options.extended ?? false });
     },
     batch(batch) {
-      onBatch?.(batch);
+      if (!onBatch) return false;
+      onBatch(batch);
+      return true;
     },
     error(errno, code) {
       fake.batch({ buffers: [], extended: false, error: { errno, code, syscall: 'ReadDirectoryChangesW' } });
