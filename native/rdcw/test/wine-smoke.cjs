@@ -75,6 +75,21 @@ function records(from) {
   return out;
 }
 
+/**
+ * Writes `name` in the watched directory and waits until a second watch on it
+ * (a witness) reports the create: by then a watch closed before the write has
+ * had the same chance to report it, with no fixed wait.
+ */
+async function writeWitnessed(name) {
+  const seen = [];
+  const witness = addon.watch(dir, { bufferBytes: 64 * 1024, extended: false }, (b) => {
+    for (const ab of b.buffers) for (const r of decode(ab, b.extended)) seen.push(r);
+  });
+  fs.writeFileSync(wdir(name), 'x');
+  await until(() => seen.some((r) => r.action === 1 && r.name === name), 10_000, `the witness to see ${name}`);
+  await witness.close();
+}
+
 let cookieN = 0;
 const steps = [];
 /** Runs ops (or asks the Linux side to), then waits for the cookie; records the step. */
@@ -127,8 +142,7 @@ async function main() {
     const p = root.close();
     closed = true;
     const closeResult = await p;
-    fs.writeFileSync(wdir('after-close.txt'), 'x');
-    await sleep(300);
+    await writeWitnessed('after-close.txt');
     return result({
       abiVersion: addon.abiVersion,
       volumeInfo: vol,
@@ -249,8 +263,7 @@ async function main() {
     if (root.error) return result({ watchError: root.error });
     for (let i = 0; i < 20; i++) fs.writeFileSync(wdir(`c${i}.txt`), 'c');
     await closing;
-    fs.writeFileSync(wdir('after.txt'), 'x');
-    await sleep(300);
+    await writeWitnessed('after.txt');
     const fp = root.finalPath();
     // A watcher dropped without close() is closed when collected (needs --expose-gc).
     addon.watch(dir, { bufferBytes: 64 * 1024, extended: false }, () => {});
