@@ -149,7 +149,8 @@ describe('vigil: running a command', () => {
     await p.waitFor('stderr', (l) => l.startsWith('vigil: watching'));
     writeFileSync(path.join(dir, 'a'), '1');
     writeFileSync(path.join(dir, 'b'), '2');
-    await until(() => existsSync(log), 'the command to run', p.detail);
+    // The command creates the log, then writes its line: wait for the whole line, not just the file.
+    await until(() => existsSync(log) && readFileSync(log, 'utf8').includes('\n'), 'the command to log a line', p.detail);
     const first = JSON.parse(readFileSync(log, 'utf8').split('\n')[0]!);
     expect(first.argv).toEqual(['$(touch pwned)', '{path}']);
     expect(first.type).toBe('close-write');
