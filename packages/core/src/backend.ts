@@ -111,6 +111,16 @@ export interface ChangedOptions {
    * by identity, instead of reported deleted at once.
    */
   moved?: boolean;
+  /**
+   * The backend reports every entry that appears or goes with records of its
+   * own (ReadDirectoryChangesW's ADDED, REMOVED and RENAMED): the look only
+   * tells a content change from a metadata change or noise, so it reports a
+   * `modify` or nothing. A path found gone or replaced is left to those
+   * records: the look sees the disk as it is when core gets to it, which can
+   * be after a rename whose records are still on their way, and reporting
+   * what it found would split that rename into a delete and a create.
+   */
+  contentOnly?: boolean;
 }
 
 /** Where a backend sends what it sees. Methods may be called at any time until `close()` resolves; all are ordered by core. */

@@ -14,7 +14,7 @@ import { createWatcher } from '../src/watcher/create-watcher.js';
 type Step =
   | { events: string[] }
   | { diff: { removed?: string[]; added?: string[]; modified?: string[] } }
-  | { changed: string[]; moved?: boolean; recursive?: boolean }
+  | { changed: string[]; moved?: boolean; recursive?: boolean; contentOnly?: boolean }
   | { overflow: string }
   | { pending: boolean }
   | { write: string };
@@ -133,7 +133,7 @@ describe('normalizer cases', () => {
             modified: (step.diff.modified ?? []).map(w.entry),
           };
           sink.diff(diff);
-        } else if ('changed' in step) sink.changed(step.changed.map(w.abs), { moved: step.moved, recursive: step.recursive });
+        } else if ('changed' in step) sink.changed(step.changed.map(w.abs), { moved: step.moved, recursive: step.recursive, contentOnly: step.contentOnly });
         else if ('overflow' in step) void sink.rescan(w.abs(step.overflow), 'overflow');
         else if ('pending' in step) state.pending = step.pending;
         else if ('write' in step) writeFileSync(w.abs(step.write), 'changed content');

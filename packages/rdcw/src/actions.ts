@@ -24,16 +24,20 @@
  * - A case-only rename arrives as REMOVED(old), RENAMED_OLD_NAME(old),
  *   RENAMED_NEW_NAME(NEW): the REMOVED is dropped (§7; names compare without
  *   regard to case).
- * - MODIFIED is a look (`changed`): core stats the path and compares with its
- *   index, so a content change is a modify, while an attribute-only change
- *   (not content, semantics.md R2) and a directory's noise (§10) come to
- *   nothing. Where the record says the entry is a directory (extended), it
- *   is dropped without a look.
+ * - MODIFIED is a comparison (`changed` with `contentOnly`): core stats the
+ *   path and compares with its index, so a content change is a modify, while
+ *   an attribute-only change (not content, semantics.md R2) and a
+ *   directory's noise (§10) come to nothing. It never reports a create or a
+ *   delete: every entry that appears or goes has a record of its own, and a
+ *   comparison made after a rename whose records are still on their way
+ *   would find the path gone and split that rename. Where the record says
+ *   the entry is a directory (extended), it is dropped without a look.
  * - A name holding an 8.3 short name that could not be resolved to its long
  *   name (it is gone, §5) is a look at the tree of the directory holding it.
- * - An action the table does not know is a look at its path: never a throw.
+ * - An action the table does not know is a full look at its path (a create,
+ *   delete or modify, whatever core finds): never a throw.
  */
-import type { BackendEvent, EntryKind, MoveKey } from '@vigilfs/core';
+import type { BackendEvent, ChangedOptions, EntryKind, MoveKey } from '@vigilfs/core';
 import type { RdcwRecord } from './records.js';
 
 /** FILE_ACTION_* (winnt.h). */
@@ -69,7 +73,9 @@ export const Rule = {
   RENAME_NEW: 'rename-new',
   /** A new half with no old half before it: `moved-to` with a link nothing shares, a create that displaces. */
   ORPHAN_NEW: 'orphan-new',
-  /** Core looks at the path and compares (content change, metadata only, directory noise). */
+  /** Core compares the path's content with its index: a modify, or nothing (metadata only, directory noise). */
+  COMPARE: 'compare',
+  /** Core looks at the path and reports whatever differs from its index (an action nobody documented). */
   LOOK: 'look',
   /** Core rescans the tree of the directory holding a short name it cannot resolve. */
   LOOK_PARENT_TREE: 'look-parent-tree',
@@ -117,7 +123,7 @@ export const ACTION_TABLE: readonly ActionRow[] = [
   { action: FileAction.REMOVED, when: always, rule: Rule.DELETE, why: 'an entry deleted, or moved out of the tree' },
   { action: FileAction.MODIFIED, when: (c) => c.goneLater, rule: Rule.DROP, why: 'removed or renamed later in the completion: a look would run ahead of that' },
   { action: FileAction.MODIFIED, when: (c) => c.isDirectory, rule: Rule.DROP, why: "a directory's noise when an entry inside it changes (§10)" },
-  { action: FileAction.MODIFIED, when: always, rule: Rule.LOOK, why: 'content, metadata or directory noise: core compares (R2)' },
+  { action: FileAction.MODIFIED, when: always, rule: Rule.COMPARE, why: 'content, metadata or directory noise: core compares (R2)' },
   { action: FileAction.RENAMED_OLD_NAME, when: always, rule: Rule.RENAME_OLD, why: 'the old half of a rename; its new half is the next record' },
   { action: FileAction.RENAMED_NEW_NAME, when: (c) => c.afterOld, rule: Rule.RENAME_NEW, why: 'the new half, right after its old half' },
   { action: FileAction.RENAMED_NEW_NAME, when: always, rule: Rule.ORPHAN_NEW, why: 'a new half without its old half: an arrival' },
@@ -208,7 +214,7 @@ function leavesLater(placed: readonly PlacedRecord[]): boolean[] {
 }
 
 /** What one completion (or batch) becomes: seam inputs, in the order they must reach core. */
-export type SeamInput = { events: BackendEvent[] } | { changed: string[]; recursive: boolean };
+export type SeamInput = { events: BackendEvent[] } | { changed: string[]; options: ChangedOptions };
 
 /**
  * Turns records into seam inputs with {@link ACTION_TABLE}. One per
@@ -223,22 +229,23 @@ export class ActionTranslator {
   /**
    * Translates one completion's records (or a batch's: completions joined
    * while JS was busy, in order). What happened comes first, as one `events`
-   * input in record order; then the looks (`changed`), joined: a look finds
-   * the disk as it is when core gets to it, so it is made after the records
-   * it must not run ahead of, and is left out where a later record of the
-   * batch removes or renames its path (it would find the path gone and report
-   * a delete before the records that say what happened). Each arrival is
-   * looked at too, so core records the new entry's stat and the next
-   * MODIFIED compares against it (semantics.md R2).
+   * input in record order; then the comparisons, the looks and the tree
+   * looks (`changed`), each joined into one input. A look finds the disk as
+   * it is when core gets to it, so it is made after the records it must not
+   * run ahead of, and is left out where a later record of the batch removes
+   * or renames its path. Each arrival is compared too, so core records the
+   * new entry's stat and the next MODIFIED compares against it (semantics.md
+   * R2).
    */
   translate(placed: readonly PlacedRecord[]): SeamInput[] {
     const partners = movePartners(placed);
     const goneLater = leavesLater(placed);
     const events: BackendEvent[] = [];
-    const looks: string[] = [];
-    const trees: string[] = [];
-    const look = (i: number, path: string): void => {
-      if (!goneLater[i] && !looks.includes(path)) looks.push(path);
+    const compares = new Set<string>();
+    const looks = new Set<string>();
+    const trees = new Set<string>();
+    const compare = (i: number, path: string): void => {
+      if (!goneLater[i]) compares.add(path);
     };
     for (let i = 0; i < placed.length; i++) {
       const { record, path, unresolvedIn } = placed[i]!;
@@ -262,14 +269,14 @@ export class ActionTranslator {
       switch (rule) {
         case Rule.CREATE:
           events.push({ type: 'create', path, kind });
-          look(i, path);
+          compare(i, path);
           break;
         case Rule.DELETE:
           events.push({ type: 'delete', path, kind });
           break;
         case Rule.ARRIVED:
           events.push({ type: 'moved-to', path, kind, key: identity });
-          look(i, path);
+          compare(i, path);
           break;
         case Rule.LEFT:
           events.push({ type: 'moved-from', path, kind, key: identity });
@@ -282,17 +289,20 @@ export class ActionTranslator {
         }
         case Rule.RENAME_NEW:
           events.push({ type: 'moved-to', path, kind, key: { link: openOld! } });
-          look(i, path);
+          compare(i, path);
           break;
         case Rule.ORPHAN_NEW:
           events.push({ type: 'moved-to', path, kind, key: { link: ++this.#nextLink } });
-          look(i, path);
+          compare(i, path);
+          break;
+        case Rule.COMPARE:
+          compare(i, path);
           break;
         case Rule.LOOK:
-          look(i, path);
+          if (!goneLater[i]) looks.add(path);
           break;
         case Rule.LOOK_PARENT_TREE:
-          if (!trees.includes(unresolvedIn!)) trees.push(unresolvedIn!);
+          trees.add(unresolvedIn!);
           break;
         case Rule.DROP:
           break;
@@ -300,8 +310,9 @@ export class ActionTranslator {
     }
     const out: SeamInput[] = [];
     if (events.length) out.push({ events });
-    if (looks.length) out.push({ changed: looks, recursive: false });
-    if (trees.length) out.push({ changed: trees, recursive: true });
+    if (compares.size) out.push({ changed: [...compares], options: { contentOnly: true } });
+    if (looks.size) out.push({ changed: [...looks], options: {} });
+    if (trees.size) out.push({ changed: [...trees], options: { recursive: true } });
     return out;
   }
 

@@ -264,7 +264,7 @@ class RdcwSubscription implements BackendSubscription {
     if (this.#closed || this.#ended) return;
     for (const input of this.#translator.translate(placed)) {
       if ('events' in input) sink.events(input.events);
-      else sink.changed(input.changed, { recursive: input.recursive });
+      else sink.changed(input.changed, input.options);
     }
   }
 

@@ -57,7 +57,7 @@ describe('action table', () => {
     [A.REMOVED, {}, Rule.DELETE],
     [A.MODIFIED, { goneLater: true }, Rule.DROP],
     [A.MODIFIED, { isDirectory: true }, Rule.DROP],
-    [A.MODIFIED, {}, Rule.LOOK],
+    [A.MODIFIED, {}, Rule.COMPARE],
     [A.RENAMED_OLD_NAME, {}, Rule.RENAME_OLD],
     [A.RENAMED_NEW_NAME, { afterOld: true }, Rule.RENAME_NEW],
     [A.RENAMED_NEW_NAME, {}, Rule.ORPHAN_NEW],
@@ -79,7 +79,7 @@ describe('action table', () => {
 
   it('an ADDED or a file MODIFIED is never dropped, whatever the neighbours', () => {
     expect(ruleFor(A.ADDED, { ...NONE, nextIsOldOfSameName: true, isDirectory: true, afterOld: true })).toBe(Rule.CREATE);
-    expect(ruleFor(A.MODIFIED, { ...NONE, nextIsOldOfSameName: true, afterOld: true })).toBe(Rule.LOOK);
+    expect(ruleFor(A.MODIFIED, { ...NONE, nextIsOldOfSameName: true, afterOld: true })).toBe(Rule.COMPARE);
   });
 });
 
@@ -120,7 +120,7 @@ const ext = (fileId: bigint, attributes = 0x20) => ({
   parentFileId: 0n,
 });
 
-const look = (...paths: string[]) => ({ changed: paths, recursive: false });
+const compare = (...paths: string[]) => ({ changed: paths, options: { contentOnly: true } });
 
 describe('translator', () => {
   it('pairs adjacent OLD/NEW halves by a link, then looks at the arrival', () => {
@@ -132,7 +132,7 @@ describe('translator', () => {
           { type: 'moved-to', path: '/r/b', kind: 'unknown', key: { link: 1 } },
         ],
       },
-      look('/r/b'),
+      compare('/r/b'),
     ]);
   });
 
@@ -141,7 +141,7 @@ describe('translator', () => {
     t.translate(placed({ action: A.RENAMED_OLD_NAME, name: 'a' }));
     expect(t.translate(placed({ action: A.RENAMED_NEW_NAME, name: 'sub\\a' }))).toEqual([
       { events: [{ type: 'moved-to', path: '/r/sub/a', kind: 'unknown', key: { link: 1 } }] },
-      look('/r/sub/a'),
+      compare('/r/sub/a'),
     ]);
   });
 
@@ -156,7 +156,7 @@ describe('translator', () => {
           { type: 'moved-to', path: '/r/b', kind: 'unknown', key: { link: 2 } },
         ],
       },
-      look('/r/c', '/r/b'),
+      compare('/r/c', '/r/b'),
     ]);
   });
 
@@ -172,7 +172,7 @@ describe('translator', () => {
           { type: 'moved-to', path: '/r/README.md', kind: 'unknown', key: { link: 1 } },
         ],
       },
-      look('/r/README.md'),
+      compare('/r/README.md'),
     ]);
   });
 
@@ -185,7 +185,7 @@ describe('translator', () => {
           { type: 'moved-to', path: '/r/sub/X', kind: 'unknown', key: 'identity' },
         ],
       },
-      look('/r/sub/X'),
+      compare('/r/sub/X'),
     ]);
     const extended = new ActionTranslator().translate(
       placed(
@@ -202,7 +202,7 @@ describe('translator', () => {
           { type: 'create', path: '/r/fat', kind: 'file' },
         ],
       },
-      look('/r/sub/renamed', '/r/fat'),
+      compare('/r/sub/renamed', '/r/fat'),
     ]);
   });
 
@@ -221,7 +221,7 @@ describe('translator', () => {
     }
   });
 
-  it("turns MODIFIED into a look after the batch's events, drops a directory's MODIFIED and one whose path goes later", () => {
+  it("turns MODIFIED into a comparison and an unknown action into a look, after the batch's events, drops a directory's MODIFIED and one whose path goes later", () => {
     const t = new ActionTranslator();
     const out = t.translate(
       placed(
@@ -249,7 +249,8 @@ describe('translator', () => {
           { type: 'moved-to', path: '/r/final', kind: 'unknown', key: { link: 1 } },
         ],
       },
-      look('/r/b', '/r/a', '/r/final', '/r/odd'),
+      compare('/r/b', '/r/a', '/r/final'),
+      { changed: ['/r/odd'], options: {} },
     ]);
   });
 
@@ -259,6 +260,10 @@ describe('translator', () => {
       { record: { action: A.REMOVED, name: 'sub\\NOTES~1.TXT', offset: 0 }, path: '/r/sub', unresolvedIn: '/r/sub' },
       { record: { action: A.ADDED, name: 'x', offset: 1 }, path: '/r/x' },
     ]);
-    expect(out).toEqual([{ events: [{ type: 'create', path: '/r/x', kind: 'unknown' }] }, look('/r/x'), { changed: ['/r/sub'], recursive: true }]);
+    expect(out).toEqual([
+      { events: [{ type: 'create', path: '/r/x', kind: 'unknown' }] },
+      compare('/r/x'),
+      { changed: ['/r/sub'], options: { recursive: true } },
+    ]);
   });
 });

@@ -30,6 +30,8 @@ export interface LookOptions {
   caseInsensitive: boolean;
   /** The paths are move halves whose partners may come later (see ChangedOptions.moved). */
   moved: boolean;
+  /** Only a content change is reported; the backend's own records say what appeared or went (see ChangedOptions.contentOnly). */
+  contentOnly: boolean;
   /** Where a reported path is on disk (a symlinked root resolved). */
   onDisk(path: string): string;
   /** Entries that records still held for pairing will set (undefined: gone): compared with instead of the index. */
@@ -38,7 +40,7 @@ export interface LookOptions {
 
 /** Looks at each path and returns the records that say what changed there, in order. */
 export async function look(paths: readonly string[], options: LookOptions): Promise<InputRecord[]> {
-  const { index, moved } = options;
+  const { index, moved, contentOnly } = options;
   const listings = new Map<string, Promise<Set<string> | undefined>>();
   const exactlyThere = (p: string): Promise<boolean> => {
     const dir = parentPath(p);
@@ -60,11 +62,12 @@ export async function look(paths: readonly string[], options: LookOptions): Prom
     // On a case-insensitive volume lstat('a') finds 'A': only the exact name in the listing means 'a' is there.
     if (now && options.caseInsensitive && !(await exactlyThere(path))) now = undefined;
     if (!now) {
-      if (!before) continue;
+      if (!before || contentOnly) continue;
       out.push(moved ? { type: 'moved-from', path, kind: before.kind, key: 'identity' } : { type: 'delete', path, kind: before.kind });
       continue;
     }
     if (!before || isReplacement(before, now)) {
+      if (before && contentOnly) continue;
       if (before) out.push(moved ? { type: 'moved-from', path, kind: before.kind, key: 'identity' } : { type: 'delete', path, kind: before.kind });
       out.push(moved ? { type: 'moved-to', path, kind: now.kind, key: 'identity', stat: now } : { type: 'create', path, kind: now.kind, stat: now });
       continue;

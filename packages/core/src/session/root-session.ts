@@ -386,6 +386,7 @@ export class RootSession {
       followSymlinks: this.#options.followSymlinks,
       caseInsensitive: this.#spec.filesystem?.caseInsensitive ?? false,
       moved: options.moved ?? false,
+      contentOnly: options.contentOnly ?? false,
       onDisk: (p) => this.mapping.toWatch(p),
       held: this.#planner.heldEntries(),
     });
