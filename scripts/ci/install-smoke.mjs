@@ -10,10 +10,12 @@
 //   - `npx vigil --help` exits 0;
 //   - tsc --noEmit for an .mts and a .cts consumer under moduleResolution
 //     node16, nodenext and bundler, with no @types/node installed;
-// then, for each foreign target in scripts/targets.mjs (linux-arm64-glibc), the
-// same install made for that cpu (npm --cpu) is run by that target's own node
-// (from the npm registry) under its emulator (qemu-user): info() names inotify
-// and a create and a rename are seen through the prebuilt binary.
+// then, for each foreign target in scripts/targets.mjs (linux-arm64-glibc,
+// win32-x64), the same install made for that os and cpu (npm --os --cpu) is run
+// by that target's own node (from the npm registry) under its emulator
+// (qemu-user, or Wine through scripts/wine/node.mjs): info() names the target's
+// native backend (inotify, rdcw) and a create and a rename are seen through the
+// prebuilt binary.
 // Prints the figures: install size, time from `npm install` to the first event.
 // Exits non-zero on any failure. Needs the packages built (node scripts/setup.mjs)
 // and the prebuilt binaries (node scripts/prebuild.mjs).
@@ -23,7 +25,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { hostTriple, onPath, root, targets } from '../targets.mjs';
+import { hostTriple, onPath, prebuiltPackages, root, targets } from '../targets.mjs';
 
 const keep = process.argv.includes('--keep');
 const noForeign = process.argv.includes('--no-foreign');
@@ -149,15 +151,15 @@ function main() {
   const hostTarget = targets.find((t) => t.triple === host);
   const installs = [{ target: hostTarget, triple: host, node: process.execPath, runner: (n, a) => [n, a] }];
   if (!noForeign) {
-    for (const t of targets.filter((x) => x.foreign && x.foreign.installSmoke !== false && x.triple !== host))
-      installs.push({ target: t, triple: t.triple, foreign: t.foreign });
+    for (const t of targets.filter((x) => x.foreign && x.triple !== host)) installs.push({ target: t, triple: t.triple, foreign: t.foreign });
   }
   for (const inst of installs) smokeInstall(inst, byName, env);
 }
 
 function smokeInstall(inst, byName, env) {
   const { triple, target } = inst;
-  say(`--- ${triple}${inst.foreign ? ` (installed with npm --cpu=${target.cpu}, run by its own node under ${inst.foreign.run('node', [])[0]})` : ''}`);
+  const under = inst.foreign ? (inst.foreign.launcher ?? inst.foreign.run('node', [])[0]) : '';
+  say(`--- ${triple}${inst.foreign ? ` (installed with npm --os=${target.os} --cpu=${target.cpu}, run by its own node under ${under})` : ''}`);
   const project = path.join(work, `project-${triple}`);
   mkdirSync(project);
   // Every tarball a dependency of the project (npm then takes no package from
@@ -175,7 +177,16 @@ function smokeInstall(inst, byName, env) {
   const platformFlags = target ? [`--os=${target.os}`, `--cpu=${target.cpu}`, ...(target.libc ? [`--libc=${target.libc}`] : [])] : [];
 
   let runner = inst.runner;
-  if (inst.foreign) {
+  // The consumers run with this machine's PATH when a launcher runs them (it
+  // needs wine); the install itself always had node and npm only.
+  let runEnv = env;
+  if (inst.foreign?.launcher) {
+    const launcher = path.join(root, inst.foreign.launcher);
+    const s = run(process.execPath, [launcher, '--setup']);
+    if (!check(s.status === 0, `${inst.foreign.node}: its node and what runs it (${inst.foreign.launcher} --setup)`, tail(s.stdout + s.stderr, 3))) return;
+    runner = (_, args) => [process.execPath, [launcher, ...args]];
+    runEnv = { ...env, PATH: process.env.PATH };
+  } else if (inst.foreign) {
     const node = foreignNode(inst.foreign.node, env);
     if (!check(!!node, `${inst.foreign.node}: its node binary`, node ?? 'could not be fetched')) return;
     const [emu] = inst.foreign.run(node, []);
@@ -229,8 +240,12 @@ function smokeInstall(inst, byName, env) {
     say(`figure: install size ${(Number(du) / 1024).toFixed(1)} MiB (du -sk node_modules: vigilfs and all its dependencies, ${pkgs.length} packages)`);
   }
 
-  // ESM and CJS: import, info(), a create and a rename paired.
+  // ESM and CJS: import, info(), a create and a rename paired. The consumers
+  // get the watched directory relative to their cwd, which every node (one
+  // under Wine too) resolves to the same place.
   const dir = path.join(project, 'watched');
+  const backend = target?.backend ?? 'inotify';
+  const pollNative = prebuiltPackages(triple).some((p) => p.addon === 'poll');
   mkdirSync(dir);
   writeFileSync(path.join(project, 'esm.mjs'), consumer('esm'));
   writeFileSync(path.join(project, 'cjs.cjs'), consumer('cjs'));
@@ -238,8 +253,8 @@ function smokeInstall(inst, byName, env) {
     ['ESM import', 'esm.mjs'],
     ['CJS require', 'cjs.cjs'],
   ]) {
-    const [cmd, args] = runner(process.execPath, [file, dir]);
-    const e = run(cmd, args, { cwd: project, env: { ...env, NODE_OPTIONS: '' }, timeout: 120_000 });
+    const [cmd, args] = runner(process.execPath, [file, 'watched', backend, triple]);
+    const e = run(cmd, args, { cwd: project, env: { ...runEnv, NODE_OPTIONS: '' }, timeout: 180_000 });
     let out;
     try {
       out = JSON.parse(e.stdout.trim().split('\n').pop());
@@ -248,11 +263,15 @@ function smokeInstall(inst, byName, env) {
       continue;
     }
     check(
-      out.backend === 'inotify' && out.arch === (target?.cpu ?? process.arch),
+      out.backend === backend && out.arch === (target?.cpu ?? process.arch),
       `${kind}: info() names the native backend`,
       `process.arch ${out.arch}, backend ${out.backend}, addon ${out.addon ?? 'none'}${out.warnings.length ? `, warnings: ${out.warnings.join(' | ')}` : ''}`,
     );
-    check(out.pollScanner === 'native', `${kind}: the poll backend's scanner is native`, out.pollScanner);
+    check(
+      pollNative ? out.pollScanner === 'native' : out.pollScanner.startsWith('js'),
+      `${kind}: the poll backend's scanner is ${pollNative ? 'native' : 'JavaScript (no poll binary is built for this target)'}`,
+      out.pollScanner,
+    );
     check(out.create, `${kind}: a create is seen`, out.create ?? 'none');
     check(out.rename, `${kind}: a rename is one event with oldPath`, out.rename ?? 'none');
     if (kind === 'ESM import' && !inst.foreign) {
@@ -333,7 +352,7 @@ function consumer(kind) {
   return `${load}
 // Resolves when pred(batch events so far) holds; rejects after a deadline.
 const t0 = Date.now();
-const dir = process.argv[2];
+const [dir, backend, triple] = process.argv.slice(2);
 const warnings = [];
 process.on('warning', (w) => warnings.push(w.message.split('\\n')[0]));
 (async () => {
@@ -360,7 +379,7 @@ process.on('warning', (w) => warnings.push(w.message.split('\\n')[0]));
   const pollScanner = scanner.nativeUnavailableReason === undefined ? 'native' : 'js: ' + scanner.nativeUnavailableReason.split('\\n')[0];
   scanner.close();
   let addon;
-  try { addon = path.relative(process.cwd(), require.resolve('@vigilfs/inotify-linux-' + process.arch + '-glibc/package.json', { paths: [path.dirname(require.resolve('@vigilfs/inotify'))] })).replace(/\\/package.json$/, ''); } catch {}
+  try { addon = path.relative(process.cwd(), path.dirname(require.resolve('@vigilfs/' + backend + '-' + triple + '/package.json', { paths: [path.dirname(require.resolve('@vigilfs/' + backend))] }))); } catch {}
   process.stdout.write(JSON.stringify({
     arch: process.arch, backend: info.backend, addon, pollScanner, warnings, readyMs, firstEventAt, firstEventMs: firstEventAt - wroteAt,
     create: c ? c.type + ' ' + path.basename(c.path) : undefined,
