@@ -2,10 +2,11 @@
 // package, installs the tarballs with plain npm into a fresh project whose PATH
 // has no compiler, and checks import/require, the native backend, a paired
 // rename, the `vigil` bin and TypeScript consumers; then the same install for
-// linux-arm64, run by the arm64 node under qemu-user. It takes ~15 s of two
-// cores, so it runs in CI (CI=true) or when asked (VIGIL_INSTALL_SMOKE=1), and
-// is reported as skipped otherwise. Under CI a missing prerequisite (the arm64
-// binaries, qemu-user, the arm64 node) fails it: the script checks each one.
+// linux-arm64, run by the arm64 node under qemu-user, and for win32-x64, run by
+// node.exe under Wine. It takes ~30 s of two cores, so it runs in CI (CI=true)
+// or when asked (VIGIL_INSTALL_SMOKE=1), and is reported as skipped otherwise.
+// Under CI a missing prerequisite (a binary, qemu-user, Wine, a foreign node)
+// fails it: the script checks each one.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +17,7 @@ const wanted = process.env.CI === 'true' || process.env.CI === '1' || process.en
 
 describe('install from the packed tarballs', () => {
   it.runIf(wanted)(
-    'installs with plain npm and no compiler, and watches natively on x64 and arm64',
+    'installs with plain npm and no compiler, and watches natively on linux x64, linux arm64 and win32 x64',
     () => {
       const r = spawnSync(process.execPath, [path.join(root, 'scripts', 'ci', 'install-smoke.mjs')], {
         cwd: root,
