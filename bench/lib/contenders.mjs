@@ -8,6 +8,13 @@ const nsfwTypes = ['create', 'delete', 'modify', 'rename'];
 const chokidarTypes = { add: 'create', addDir: 'create', change: 'modify', unlink: 'delete', unlinkDir: 'delete' };
 
 export const contenders = {
+  // No watcher: the floor under the idle figures (Node and this harness alone).
+  none: {
+    load: async () => ({}),
+    async start() {
+      return { close: async () => {} };
+    },
+  },
   vigil: {
     load: () => import('vigilfs'),
     async start(mod, root, o, deliver, warn) {
