@@ -28,6 +28,8 @@ export const wineDifferences: Readonly<Record<string, string>> = {
   'create/dir-filled-and-renamed-at-once': `${staleRenamedDir}; and without ReadDirectoryChangesExW the directory, renamed before it is looked at, is "create unknown"`,
   'root/dir-removed':
     'Wine: deleting the watched root never fails the pending read (Windows: ERROR_ACCESS_DENIED; windows-under-wine.md §4.5), and node.exe still finds the directory (lstat) while the watch handle is open (measured), so nothing says it went',
+  'root/file-root-parent-removed':
+    "Wine, as root/dir-removed: the watched directory (a file root's parent) is removed without failing the pending read, and node.exe still finds it while the handle is open, so the file's delete is reported but nothing says the root went",
   'names/invalid-utf8': 'Windows: names are UTF-16; no name can be made from invalid UTF-8 bytes (fs.writeFileSync fails)',
   'names/odd-names': 'Windows: a newline is not allowed in a file name (fs.writeFileSync fails with ENOENT)',
   'roots/symlink-to-dir': noSymlinks,
