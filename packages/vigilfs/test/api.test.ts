@@ -203,6 +203,20 @@ describe('bad input gets a typed error and nothing else breaks (R10)', () => {
     expect(w.closed).toBe(true);
   });
 
+  it('add() and remove() after close() both reject with CLOSED, naming the path and the call', async () => {
+    const dir = tempDir();
+    mkdirSync(path.join(dir, 'two'));
+    const w = await watch(dir);
+    await w.close();
+    const added = await rejection(w.add(path.join(dir, 'two')));
+    const removed = await rejection(w.remove(dir));
+    expect(added).toMatchObject({ code: 'CLOSED', path: path.join(dir, 'two'), message: 'add() on a watcher that has closed' });
+    expect(removed).toMatchObject({ code: 'CLOSED', path: dir, message: 'remove() on a watcher that has closed' });
+    // Checked before the arguments: a closed watcher says so whatever it is given.
+    expect((await rejection(w.remove('/not/a/root'))).code).toBe('CLOSED');
+    expect((await rejection(w.add([dir, path.join(dir, 'two')]))).path).toBe(dir);
+  });
+
   it('an unreadable subdirectory is a PERMISSION_DENIED warning and the rest is watched', () => {
     // Root reads everything, so this runs as the unprivileged user "nobody" in a child process.
     const dir = tempDir();

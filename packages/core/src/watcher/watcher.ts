@@ -115,10 +115,11 @@ export class Watcher extends TypedEmitter<WatcherEventMap> {
   /**
    * Starts watching more paths (relative ones against the `cwd` option), with
    * the options of `watch()`. Resolves once they are watched (R8); rejects as
-   * `watch()` would (PATH_NOT_FOUND, …), leaving the other roots as they were.
+   * `watch()` would (PATH_NOT_FOUND, …), leaving the other roots as they were,
+   * and with CLOSED once the watcher has closed.
    */
   async add(paths: string | readonly string[]): Promise<void> {
-    if (this.#closed) throw new VigilError(ErrorCode.CLOSED, 'add() on a watcher that has closed');
+    if (this.#closed) throw closedError('add', paths);
     await this.#manager!.add(paths);
   }
 
@@ -126,10 +127,11 @@ export class Watcher extends TypedEmitter<WatcherEventMap> {
    * Stops watching roots named earlier (spelled as they were given). A root
    * that covered other named roots hands them back to watching of their own;
    * removing a covered root only drops it from `info()`. Other paths are an
-   * INVALID_ARGUMENT: to leave out part of a tree, use `ignore`.
+   * INVALID_ARGUMENT: to leave out part of a tree, use `ignore`. Rejects with
+   * CLOSED once the watcher has closed, as `add()` does.
    */
   async remove(paths: string | readonly string[]): Promise<void> {
-    if (this.#closed) return;
+    if (this.#closed) throw closedError('remove', paths);
     await this.#manager!.remove(paths);
   }
 
@@ -220,6 +222,15 @@ export class Watcher extends TypedEmitter<WatcherEventMap> {
     else if (this.#iterators.size === 0) process.emitWarning(`vigil: ${error.message}`, { code: error.code });
     if ([...this.#primaries].every((s) => this.#ended.has(s))) void this.close();
   }
+}
+
+/**
+ * What add() and remove() reject with on a closed watcher: one shape for both,
+ * checked before their arguments, with the first path as the caller spelled it.
+ */
+function closedError(call: 'add' | 'remove', paths: unknown): VigilError {
+  const first = typeof paths === 'string' ? paths : Array.isArray(paths) && typeof paths[0] === 'string' ? paths[0] : undefined;
+  return new VigilError(ErrorCode.CLOSED, `${call}() on a watcher that has closed`, first === undefined ? {} : { path: first });
 }
 
 /** Buffers batches for one async iterator. */
