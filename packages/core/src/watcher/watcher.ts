@@ -82,6 +82,8 @@ export class Watcher extends TypedEmitter<WatcherEventMap> {
   /** Sessions of the roots the user named (not of mounts inside them): the watcher ends when all have. */
   #primaries = new Set<RootSession>();
   #closed = false;
+  /** The error of the last root to end, when that is why the watcher closed: what its iterators throw. */
+  #endedWith: VigilError | undefined;
   /** What arrived while watch() was still starting, delivered in order once the caller can listen. */
   #early: ({ batch: WatchEvent[] } | { warning: VigilError } | { ended: RootSession; error: VigilError })[] | undefined = [];
   #iterators = new Set<BatchQueue>();
@@ -169,11 +171,19 @@ export class Watcher extends TypedEmitter<WatcherEventMap> {
     if (this.#closed) return;
     this.#closed = true;
     await Promise.all(this.#roots.map(({ session }) => session?.close()));
-    for (const q of this.#iterators) q.end();
+    for (const q of this.#iterators) {
+      if (this.#endedWith) q.fail(this.#endedWith);
+      else q.end();
+    }
     this.emit('close');
   }
 
-  /** Batches as an async iterator; ends when the watcher closes, throws if a root ends with an error. */
+  /**
+   * Batches as an async iterator. A root that ends while others are watched
+   * does not end it (that is the `error` event's news); it ends when the
+   * watcher closes, and throws the last root's error when that is why it
+   * closed (every root ended), after the batches before it.
+   */
   [Symbol.asyncIterator](): AsyncIterator<WatchEvent[]> {
     const queue = new BatchQueue(() => this.#iterators.delete(queue));
     if (this.#closed) queue.end();
@@ -217,10 +227,14 @@ export class Watcher extends TypedEmitter<WatcherEventMap> {
       return;
     }
     this.#ended.add(session);
-    for (const q of this.#iterators) q.fail(error);
+    const watcherEnds = [...this.#primaries].every((s) => this.#ended.has(s));
     if (this.listenerCount('error') > 0) this.emit('error', error);
-    else if (this.#iterators.size === 0) process.emitWarning(`vigil: ${error.message}`, { code: error.code });
-    if ([...this.#primaries].every((s) => this.#ended.has(s))) void this.close();
+    // Iterators carry only the error that ends the watcher; one root ending among others is news only an error listener hears.
+    else if (!(watcherEnds && this.#iterators.size > 0)) process.emitWarning(`vigil: ${error.message}`, { code: error.code });
+    if (watcherEnds) {
+      this.#endedWith = error;
+      void this.close();
+    }
   }
 }
 
