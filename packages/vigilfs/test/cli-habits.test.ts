@@ -140,6 +140,32 @@ describe('vigil: a closed stdout', () => {
   });
 });
 
+describe('vigil: close-write emulation', () => {
+  it("--settle false turns emulated close-write off, as the API's settle: false does; --settle 0 keeps it with no quiet period", async () => {
+    const dir = tempDir();
+    const poll = ['--backend', 'poll', '--poll-interval', '50', '--json'];
+    const off = run([dir, ...poll, '--settle', 'false']);
+    const immediate = run([dir, ...poll, '--settle', '0']);
+    // The witness settles for a second: a subject that emulated close-write at all (at 0 ms, or at the default 300) would have printed it by then.
+    const witness = run([dir, ...poll, '--settle', '1000']);
+    // With --json the ready line on stderr is a JSON record.
+    for (const p of [off, immediate, witness]) await p.waitFor('stderr', (l) => l.startsWith('{"ready"'));
+    const file = path.join(dir, 'a.txt');
+    writeFileSync(file, 'one');
+    const closeWrite = (l: string) => l.includes('"close-write"') && l.includes(JSON.stringify(file));
+    await immediate.waitFor('stdout', closeWrite);
+    await witness.waitFor('stdout', closeWrite);
+    // A later change the subject reports: everything its scans saw before it has been printed.
+    writeFileSync(path.join(dir, 'later'), 'x');
+    await off.waitFor('stdout', (l) => l.includes(JSON.stringify(path.join(dir, 'later'))));
+    const offEvents = off.lines.stdout.map((l) => JSON.parse(l) as { type: string; path: string });
+    expect(offEvents.filter((e) => e.path === file).map((e) => e.type)).toEqual(['create']);
+    expect(offEvents.some((e) => e.type === 'close-write')).toBe(false);
+    for (const p of [off, immediate, witness]) p.child.kill('SIGTERM');
+    for (const p of [off, immediate, witness]) expect(await p.exit()).toBe(0);
+  });
+});
+
 describe('vigil: running a command', () => {
   it('runs the command (no shell) after a debounce window, with the changes in its environment; SIGTERM exits 0', async () => {
     const dir = tempDir();
@@ -225,6 +251,10 @@ describe('vigil: usage errors and vigil info', () => {
       [
         [dir, '--debounce', '2147483648', '--', 'true'],
         'vigil: --debounce takes a whole number of milliseconds from 0 to 2147483647, got "2147483648"\nsee vigil --help\n',
+      ],
+      [
+        [dir, '--settle', 'soon'],
+        'vigil: --settle takes a whole number of milliseconds from 0 to 2147483647, or false (no emulated close-write), got "soon"\nsee vigil --help\n',
       ],
       [[dir, '--restart'], 'vigil: --restart is for running a command: vigil [paths...] --restart -- <command> [args...]\nsee vigil --help\n'],
       [[dir, '--json', '-P'], 'vigil: --json and --paths-only choose different outputs; give one\nsee vigil --help\n'],
