@@ -369,11 +369,23 @@ describe('configuration', () => {
     );
     check('- name: a\n  paths: [x]\n  command: [make]\n  debounce: .nan\n', 'field "debounce"', 'got NaN');
     check('- name: a\n  paths: [x]\n  command: [make]\n  pollInterval: 1e12\n', 'field "pollInterval"', 'from 10 to 2147483647, got 1000000000000');
+    check(
+      '- name: a\n  paths: [x]\n  command: [make]\n  settle: off\n',
+      'field "settle"',
+      'from 0 to 2147483647, or false (no emulated close-write), got "off"',
+    );
     const edge = bad('- name: a\n  paths: [x]\n  command: [make]\n  debounce: 2147483647\n  concurrency: 10000\n')() as {
       debounce: number;
       concurrency: number;
     }[];
     expect(edge[0]).toMatchObject({ debounce: 2147483647, concurrency: 10000 });
+  });
+
+  it('settle takes what watch() takes: milliseconds, or false to turn emulated close-write off', () => {
+    const load = (settle: string) => (bad(`- name: a\n  paths: [x]\n  command: [make]\n  settle: ${settle}\n`)() as { settle?: number | false }[])[0]!.settle;
+    expect(load('false')).toBe(false);
+    expect(load('0')).toBe(0);
+    expect(load('250')).toBe(250);
   });
 
   it('reads only regular files as rules, up to 1 MiB: a FIFO, /dev/zero or a huge file is a prompt INVALID_OPTION', () => {
