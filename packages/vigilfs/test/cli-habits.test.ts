@@ -167,10 +167,10 @@ describe('vigil: close-write emulation', () => {
 });
 
 describe('vigil: running a command', () => {
-  it('runs the command (no shell) after a debounce window, with the changes in its environment; SIGTERM exits 0', async () => {
+  it('runs the command (no shell) after a debounce window, with the changes in the variables vigil run gives; SIGTERM exits 0', async () => {
     const dir = tempDir();
     const log = path.join(tempDir(), 'log');
-    const script = `require('fs').appendFileSync(process.argv[1], JSON.stringify({ argv: process.argv.slice(2), type: process.env.VIGIL_EVENT_TYPE, path: process.env.VIGIL_EVENT_PATH, count: process.env.VIGIL_EVENT_COUNT, paths: process.env.VIGIL_PATHS }) + '\\n')`;
+    const script = `require('fs').appendFileSync(process.argv[1], JSON.stringify({ argv: process.argv.slice(2), env: Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('VIGIL_EVENT_') || k === 'VIGIL_PATHS')) }) + '\\n')`;
     const p = run([dir, '-e', 'close-write', '--debounce', '300', '--', process.execPath, '-e', script, log, '$(touch pwned)', '{path}']);
     await p.waitFor('stderr', (l) => l.startsWith('vigil: watching'));
     writeFileSync(path.join(dir, 'a'), '1');
@@ -179,9 +179,18 @@ describe('vigil: running a command', () => {
     await until(() => existsSync(log) && readFileSync(log, 'utf8').includes('\n'), 'the command to log a line', p.detail);
     const first = JSON.parse(readFileSync(log, 'utf8').split('\n')[0]!);
     expect(first.argv).toEqual(['$(touch pwned)', '{path}']);
-    expect(first.type).toBe('close-write');
     // Both writes fell in one 300 ms window, unless the machine stalled between them.
-    expect(first.paths.split('\n')).toEqual(Number(first.count) === 2 ? [path.join(dir, 'a'), path.join(dir, 'b')] : [path.join(dir, 'a')]);
+    const last = first.env.VIGIL_EVENT_COUNT === '2' ? path.join(dir, 'b') : path.join(dir, 'a');
+    // The VIGIL_EVENT_* set of a vigil run rule command (every one but VIGIL_RULE), and VIGIL_PATHS.
+    expect(first.env).toEqual({
+      VIGIL_EVENT_TYPE: 'close-write',
+      VIGIL_EVENT_PATH: last,
+      VIGIL_EVENT_OLD_PATH: '',
+      VIGIL_EVENT_KIND: 'file',
+      VIGIL_EVENT_ORIGIN: 'os',
+      VIGIL_EVENT_COUNT: last.endsWith('b') ? '2' : '1',
+      VIGIL_PATHS: last.endsWith('b') ? `${path.join(dir, 'a')}\n${path.join(dir, 'b')}` : path.join(dir, 'a'),
+    });
     expect(existsSync(path.join(dir, 'pwned'))).toBe(false);
     p.child.kill('SIGTERM');
     expect(await p.exit()).toBe(0);
@@ -296,7 +305,15 @@ describe('vigil: usage errors and vigil info', () => {
     expect(documented.filter((o) => !fromHelp.includes(o) && !infoHelp.includes(o))).toEqual([]);
     for (const ph of ['%e', '%p', '%o', '%k', '%O', '%T', '%%']) expect(docs).toContain(`\`${ph}\``);
     for (const status of [0, 1, 2, 3]) expect(docs).toMatch(new RegExp(`^\\| ${status} \\|`, 'm'));
-    for (const v of ['VIGIL_EVENT_TYPE', 'VIGIL_EVENT_PATH', 'VIGIL_EVENT_OLD_PATH', 'VIGIL_EVENT_KIND', 'VIGIL_EVENT_COUNT', 'VIGIL_PATHS']) {
+    for (const v of [
+      'VIGIL_EVENT_TYPE',
+      'VIGIL_EVENT_PATH',
+      'VIGIL_EVENT_OLD_PATH',
+      'VIGIL_EVENT_KIND',
+      'VIGIL_EVENT_ORIGIN',
+      'VIGIL_EVENT_COUNT',
+      'VIGIL_PATHS',
+    ]) {
       expect(docs).toContain(v);
       expect(help).toContain(v);
     }
