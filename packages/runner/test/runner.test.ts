@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { until } from './helpers.js';
 import { stringify } from 'yaml';
+import { eventVariables } from '@vigilfs/core';
 import { commandArgv, findConfig, loadRules } from '../src/index.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -510,19 +511,8 @@ describe('configuration', () => {
   it('--print-env lists every variable it reads and sets; --check prints the rules', () => {
     const r = spawnSync(process.execPath, [cli, 'run', '--print-env'], { encoding: 'utf8' });
     expect(r.status).toBe(0);
-    for (const v of [
-      'VIGIL_CONFIG',
-      'VIGIL_CONFIG_DIR',
-      'XDG_CONFIG_HOME',
-      'VIGIL_BACKEND',
-      'VIGIL_RULE',
-      'VIGIL_EVENT_TYPE',
-      'VIGIL_EVENT_PATH',
-      'VIGIL_EVENT_OLD_PATH',
-      'VIGIL_EVENT_KIND',
-      'VIGIL_EVENT_ORIGIN',
-      'VIGIL_EVENT_COUNT',
-    ]) {
+    // Every VIGIL_EVENT_* variable the shared builder sets is listed (a new one must be), with the runner's own.
+    for (const v of ['VIGIL_CONFIG', 'VIGIL_CONFIG_DIR', 'XDG_CONFIG_HOME', 'VIGIL_BACKEND', 'VIGIL_RULE', ...Object.keys(eventVariables([]))]) {
       expect(r.stdout).toMatch(new RegExp(`^  ${v} +\\S`, 'm'));
     }
     const dir = tempDir();

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { eventVariables } from '@vigilfs/core';
 import { checkBuilt, cleanUp, cli, run, tempDir, until } from './cli-helpers.js';
 
 beforeAll(checkBuilt);
@@ -305,15 +306,8 @@ describe('vigil: usage errors and vigil info', () => {
     expect(documented.filter((o) => !fromHelp.includes(o) && !infoHelp.includes(o))).toEqual([]);
     for (const ph of ['%e', '%p', '%o', '%k', '%O', '%T', '%%']) expect(docs).toContain(`\`${ph}\``);
     for (const status of [0, 1, 2, 3]) expect(docs).toMatch(new RegExp(`^\\| ${status} \\|`, 'm'));
-    for (const v of [
-      'VIGIL_EVENT_TYPE',
-      'VIGIL_EVENT_PATH',
-      'VIGIL_EVENT_OLD_PATH',
-      'VIGIL_EVENT_KIND',
-      'VIGIL_EVENT_ORIGIN',
-      'VIGIL_EVENT_COUNT',
-      'VIGIL_PATHS',
-    ]) {
+    // Every variable the shared builder sets (a new one must be documented), and the CLI's own.
+    for (const v of [...Object.keys(eventVariables([])), 'VIGIL_PATHS']) {
       expect(docs).toContain(v);
       expect(help).toContain(v);
     }
