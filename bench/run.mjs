@@ -11,7 +11,7 @@ import { fork, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { benchDir, compileFloor, fsType, generateTree, median, tmpDir, treeShape } from './lib/common.mjs';
+import { benchDir, compileFloor, fmt, fsType, generateTree, loadAverage as load, median, ratio, table, tmpDir, treeShape } from './lib/common.mjs';
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
@@ -66,24 +66,8 @@ const P = quick
 const INTERVAL = 1000;
 
 const t0 = Date.now();
-const fmt = (x, d = 1) => (x === undefined || x === null || Number.isNaN(x) ? '—' : x.toFixed(d));
 const mb = (b) => (b === undefined ? '—' : (b / 2 ** 20).toFixed(1));
-const ratio = (a, b) => (a == null || b == null || !Number.isFinite(a) || !Number.isFinite(b) || b === 0 ? '—' : `${(a / b).toFixed(2)}x`);
 const verdict = (ok) => (ok === undefined ? '—' : ok ? 'met' : 'NOT met');
-const load = () =>
-  os
-    .loadavg()
-    .map((x) => x.toFixed(2))
-    .join(' ');
-
-function table(header, rows) {
-  const all = [header, ...rows].map((r) => r.map((c) => String(c)));
-  const w = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
-  const line = (r) => `| ${r.map((c, i) => (c ?? '').padEnd(w[i])).join(' | ')} |`;
-  console.log(line(all[0]));
-  console.log(`| ${w.map((n) => '-'.repeat(n)).join(' | ')} |`);
-  for (const r of all.slice(1)) console.log(line(r));
-}
 
 function runChild(config, timeoutMs, env = {}) {
   const started = performance.now();

@@ -18,6 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { root as repo, runNodeExe, setup, toWinePath, wineUnavailable } from '../scripts/wine/node.mjs';
+import { fmt, loadAverage as load, median, ratio, table } from './lib/common.mjs';
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const names = ['vigil', 'parcel', 'chokidar'];
@@ -62,11 +63,6 @@ function ensureDeps() {
 }
 
 // --- setup ---------------------------------------------------------------------------------------------------
-const load = () =>
-  os
-    .loadavg()
-    .map((x) => x.toFixed(2))
-    .join(' ');
 console.log(`vigil Windows-backend bench under Wine: ${new Date().toISOString()}`);
 const wineVersion = spawnSync('wine', ['--version'], { encoding: 'utf8' }).stdout.trim();
 console.log(`machine: ${os.cpus().length} cores (${os.cpus()[0]?.model}), Linux ${os.release()}, ${wineVersion}, load average at start: ${load()}`);
@@ -129,13 +125,8 @@ try {
 
 // --- report --------------------------------------------------------------------------------------------------
 function report(full) {
-  const median = (xs) => {
-    if (!xs.length) return undefined;
-    const s = [...xs].sort((a, b) => a - b);
-    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-  };
-  const fmt = (x, d = 0) => (x === undefined || x === null || Number.isNaN(x) ? '—' : x.toFixed(d));
-  const ratio = (a, b) => (a == null || b == null || !Number.isFinite(a) || !Number.isFinite(b) || b === 0 ? '—' : `${(a / b).toFixed(2)}x`);
+  // No runs is no figure (printed as FAILED below), not NaN.
+  const medianOf = (xs) => (xs.length ? median(xs) : undefined);
   const sc = (name, s) => full[name]?.scenarios?.[s];
   const failed = (name) => (errors[name] ? 'FAILED' : '—');
   const cell = (name, s, f) => (sc(name, s) ? f(sc(name, s)) : failed(name));
@@ -150,15 +141,15 @@ function report(full) {
       ratios ? ratio(v, c) : '',
     ]);
   };
-  const rm = names.map((n) => median(ready[n]));
+  const rm = names.map((n) => medianOf(ready[n]));
   row(
     `ready time, ${TREE.dirs * TREE.filesPerDir} files / ${TREE.dirs} dirs (ms), median of ${READY_RUNS}`,
     rm.map((x, i) => x ?? failed(names[i])),
   );
-  rows.push(['ready time runs (ms)', ...names.map((n) => ready[n].map((x) => fmt(x)).join(' ') || failed(n)), '', '']);
+  rows.push(['ready time runs (ms)', ...names.map((n) => ready[n].map((x) => fmt(x, 0)).join(' ') || failed(n)), '', '']);
   row(
     'mkdir → its create event (ms), median of 4 in the full run',
-    names.map((n) => (full[n]?.mkdirLatencyMs?.length ? median(full[n].mkdirLatencyMs) : failed(n))),
+    names.map((n) => (full[n]?.mkdirLatencyMs?.length ? medianOf(full[n].mkdirLatencyMs) : failed(n))),
   );
   row(
     `${W.renames} renames: paired (half same dir, half across)`,
@@ -215,12 +206,7 @@ function report(full) {
     'vigil/parcel',
     'vigil/chokidar',
   ];
-  const all = [header, ...rows].map((r) => r.map((c) => String(c)));
-  const w = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
-  const line = (r) => `| ${r.map((c, i) => (c ?? '').padEnd(w[i])).join(' | ')} |`;
-  console.log(line(all[0]));
-  console.log(`| ${w.map((n) => '-'.repeat(n)).join(' | ')} |`);
-  for (const r of all.slice(1)) console.log(line(r));
+  table(header, rows);
   console.log('');
   for (const n of names) {
     const f = full[n];

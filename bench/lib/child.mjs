@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { contenders } from './contenders.mjs';
-import { leafDirs, median, percentile, sleep, walkPaths } from './common.mjs';
+import { eventWaits, leafDirs, median, percentile, sleep, walkPaths } from './common.mjs';
 
 const cfg = JSON.parse(process.argv[2]);
 const { name, backend, root, shape } = cfg;
@@ -55,25 +55,7 @@ function waitEvent(match, timeoutMs) {
   });
 }
 
-/**
- * Waits until cond() holds (checked after every event batch and every 25 ms), or
- * until no event arrived for quietMs (counted from `since`), or maxMs passed.
- * Returns how it ended.
- */
-async function waitUntil(cond, { quietMs, maxMs, since = now() }) {
-  const start = now();
-  for (;;) {
-    if (cond()) return 'done';
-    const t = now();
-    if (quietMs !== undefined && t - Math.max(lastEventAt, since) >= quietMs) return 'quiet';
-    if (t - start >= maxMs) return 'timeout';
-    await sleep(25);
-  }
-}
-
-async function quiet(quietMs, maxMs) {
-  return waitUntil(() => false, { quietMs, maxMs });
-}
+const { waitUntil, quiet } = eventWaits(() => lastEventAt);
 
 function runWriter(args) {
   return new Promise((resolve, reject) => {

@@ -1,4 +1,8 @@
-// Shared helpers of bench/run.mjs and bench/lib/child.mjs: the tree, small stats, C floors.
+// Shared helpers of the benchmarks: bench/run.mjs and bench/wine.mjs (the
+// runners: load, figures, the side-by-side table) and bench/lib/child.mjs and
+// bench/lib/wine-child.mjs (the contenders' processes: waiting for events or
+// for quiet). Also the tree, small stats and the C floors of run.mjs. The wine
+// child imports this under Windows node.exe too: nothing here runs at import.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -8,6 +12,53 @@ import { fileURLToPath } from 'node:url';
 export const benchDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** The 1/5/15-minute load averages, as printed at the start and end of a run. */
+export const loadAverage = () =>
+  os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
+
+/** A figure with `d` decimals, or '—' when there is none. */
+export const fmt = (x, d = 1) => (x === undefined || x === null || Number.isNaN(x) ? '—' : x.toFixed(d));
+
+/** `a / b` as '0.42x', or '—' when either is missing or b is 0. */
+export const ratio = (a, b) => (a == null || b == null || !Number.isFinite(a) || !Number.isFinite(b) || b === 0 ? '—' : `${(a / b).toFixed(2)}x`);
+
+/** Prints a Markdown table, every column padded to its widest cell. */
+export function table(header, rows) {
+  const all = [header, ...rows].map((r) => r.map((c) => String(c)));
+  const w = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
+  const line = (r) => `| ${r.map((c, i) => (c ?? '').padEnd(w[i])).join(' | ')} |`;
+  console.log(line(all[0]));
+  console.log(`| ${w.map((n) => '-'.repeat(n)).join(' | ')} |`);
+  for (const r of all.slice(1)) console.log(line(r));
+}
+
+/**
+ * The waits of a contender's process, given when its last event arrived
+ * (`lastEventAt()`, on the `performance.now()` clock). `waitUntil(cond, {
+ * quietMs, maxMs, since })` waits until cond() holds (checked every 25 ms), or
+ * until no event arrived for quietMs (counted from `since`), or maxMs passed,
+ * and returns how it ended: 'done', 'quiet' or 'timeout'. `quiet(quietMs,
+ * maxMs)` waits only for the quiet.
+ */
+export function eventWaits(lastEventAt) {
+  const now = () => performance.now();
+  async function waitUntil(cond, { quietMs, maxMs, since = now() }) {
+    const start = now();
+    for (;;) {
+      if (cond()) return 'done';
+      const t = now();
+      if (quietMs !== undefined && t - Math.max(lastEventAt(), since) >= quietMs) return 'quiet';
+      if (t - start >= maxMs) return 'timeout';
+      await sleep(25);
+    }
+  }
+  const quiet = (quietMs, maxMs) => waitUntil(() => false, { quietMs, maxMs });
+  return { waitUntil, quiet };
+}
 
 export function median(xs) {
   if (!xs.length) return NaN;

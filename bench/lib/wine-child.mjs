@@ -11,11 +11,11 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { eventWaits } from './common.mjs';
 
 const cfg = JSON.parse(process.argv[2]);
 const { name, root } = cfg;
 const now = () => performance.now();
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // --- contenders: each delivers [{ type: create|modify|delete|rename, rel, oldRel? }] --------------------------
 const rel = (p) => path.relative(root, p).replaceAll('\\', '/');
@@ -72,18 +72,7 @@ function deliver(events) {
 }
 const warn = (code) => warnings.push(code);
 
-/** Until cond() holds, or no event came for quietMs (counted from `since`), or maxMs passed. Returns how it ended. */
-async function waitUntil(cond, { quietMs, maxMs, since = now() }) {
-  const start = now();
-  for (;;) {
-    if (cond()) return 'done';
-    const t = now();
-    if (quietMs !== undefined && t - Math.max(lastEventAt, since) >= quietMs) return 'quiet';
-    if (t - start >= maxMs) return 'timeout';
-    await sleep(25);
-  }
-}
-const quiet = (quietMs, maxMs) => waitUntil(() => false, { quietMs, maxMs });
+const { waitUntil, quiet } = eventWaits(() => lastEventAt);
 
 /** Records every event under `prefix/`: create counts per path, every type, renames. */
 function recorder(prefix) {

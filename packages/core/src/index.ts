@@ -5,6 +5,7 @@
  * README.md, "Writing a backend").
  */
 export * from './events.js';
+export { eventVariables, type EventVariable } from './event-variables.js';
 export * from './errors.js';
 export * from './paths.js';
 export { posixPaths, win32Paths, hostPaths, type PathPolicy } from './path-policy.js';

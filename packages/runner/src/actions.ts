@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
-import { ErrorCode, VigilError, type WatchEvent } from '@vigilfs/core';
+import { ErrorCode, VigilError, eventVariables, type WatchEvent } from '@vigilfs/core';
 import type { Rule } from './config.js';
 import { describeError, type Logger } from './log.js';
 
@@ -54,19 +54,9 @@ export function commandArgv(command: readonly string[], events: readonly WatchEv
   return out;
 }
 
-/** The variables a command receives on top of the runner's own environment. */
+/** The variables a command receives on top of the runner's own environment: the rule's name and core's `VIGIL_EVENT_*`. */
 export function commandEnv(rule: string, events: readonly WatchEvent[], base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  const last = events[events.length - 1]!;
-  return {
-    ...base,
-    VIGIL_RULE: rule,
-    VIGIL_EVENT_TYPE: last.type,
-    VIGIL_EVENT_PATH: last.path,
-    VIGIL_EVENT_OLD_PATH: last.oldPath ?? '',
-    VIGIL_EVENT_KIND: last.kind,
-    VIGIL_EVENT_ORIGIN: last.origin,
-    VIGIL_EVENT_COUNT: String(events.length),
-  };
+  return { ...base, VIGIL_RULE: rule, ...eventVariables(events) };
 }
 
 /** Runs `rule.command` once per job with spawn (no shell), in `rule.cwd`. */

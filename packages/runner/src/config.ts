@@ -54,8 +54,8 @@ export interface Rule {
   backend?: string;
   /** vigil `pollInterval` for this rule's watcher. */
   pollInterval?: number;
-  /** vigil `settle` for this rule's watcher. */
-  settle?: number;
+  /** vigil `settle` for this rule's watcher: milliseconds, or false for no emulated close-write. */
+  settle?: number | false;
 }
 
 /** Every field a rule may have; anything else is a mistake (most often a typo). */
@@ -288,7 +288,13 @@ function checkRule(file: string, raw: unknown, index: number, inList: boolean, f
   }
   if (raw.backend !== undefined) rule.backend = raw.backend as string;
   if (raw.pollInterval !== undefined) rule.pollInterval = ms('pollInterval', 10, 1000);
-  if (raw.settle !== undefined) rule.settle = ms('settle', 0, 300);
+  if (raw.settle === false) rule.settle = false;
+  else if (raw.settle !== undefined) {
+    const v = raw.settle;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > MAX_TIMER_MS)
+      throw bad('settle', `must be an integer (milliseconds) from 0 to ${MAX_TIMER_MS}, or false (no emulated close-write), got ${shown(v)}`);
+    rule.settle = v;
+  }
   return rule;
 }
 

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { until } from './helpers.js';
 import { stringify } from 'yaml';
+import { eventVariables } from '@vigilfs/core';
 import { commandArgv, findConfig, loadRules } from '../src/index.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -369,11 +370,23 @@ describe('configuration', () => {
     );
     check('- name: a\n  paths: [x]\n  command: [make]\n  debounce: .nan\n', 'field "debounce"', 'got NaN');
     check('- name: a\n  paths: [x]\n  command: [make]\n  pollInterval: 1e12\n', 'field "pollInterval"', 'from 10 to 2147483647, got 1000000000000');
+    check(
+      '- name: a\n  paths: [x]\n  command: [make]\n  settle: off\n',
+      'field "settle"',
+      'from 0 to 2147483647, or false (no emulated close-write), got "off"',
+    );
     const edge = bad('- name: a\n  paths: [x]\n  command: [make]\n  debounce: 2147483647\n  concurrency: 10000\n')() as {
       debounce: number;
       concurrency: number;
     }[];
     expect(edge[0]).toMatchObject({ debounce: 2147483647, concurrency: 10000 });
+  });
+
+  it('settle takes what watch() takes: milliseconds, or false to turn emulated close-write off', () => {
+    const load = (settle: string) => (bad(`- name: a\n  paths: [x]\n  command: [make]\n  settle: ${settle}\n`)() as { settle?: number | false }[])[0]!.settle;
+    expect(load('false')).toBe(false);
+    expect(load('0')).toBe(0);
+    expect(load('250')).toBe(250);
   });
 
   it('reads only regular files as rules, up to 1 MiB: a FIFO, /dev/zero or a huge file is a prompt INVALID_OPTION', () => {
@@ -498,19 +511,8 @@ describe('configuration', () => {
   it('--print-env lists every variable it reads and sets; --check prints the rules', () => {
     const r = spawnSync(process.execPath, [cli, 'run', '--print-env'], { encoding: 'utf8' });
     expect(r.status).toBe(0);
-    for (const v of [
-      'VIGIL_CONFIG',
-      'VIGIL_CONFIG_DIR',
-      'XDG_CONFIG_HOME',
-      'VIGIL_BACKEND',
-      'VIGIL_RULE',
-      'VIGIL_EVENT_TYPE',
-      'VIGIL_EVENT_PATH',
-      'VIGIL_EVENT_OLD_PATH',
-      'VIGIL_EVENT_KIND',
-      'VIGIL_EVENT_ORIGIN',
-      'VIGIL_EVENT_COUNT',
-    ]) {
+    // Every VIGIL_EVENT_* variable the shared builder sets is listed (a new one must be), with the runner's own.
+    for (const v of ['VIGIL_CONFIG', 'VIGIL_CONFIG_DIR', 'XDG_CONFIG_HOME', 'VIGIL_BACKEND', 'VIGIL_RULE', ...Object.keys(eventVariables([]))]) {
       expect(r.stdout).toMatch(new RegExp(`^  ${v} +\\S`, 'm'));
     }
     const dir = tempDir();

@@ -66,7 +66,7 @@ describe.each(runnableHere)('watch() with backend %s', (backend) => {
     expect(watcher.closed).toBe(true);
   });
 
-  it('ends the iterator with ROOT_REMOVED when the root goes, after the deletes', async () => {
+  it('ends the iterator with ROOT_REMOVED when the last root goes (the watcher closes), after the deletes', async () => {
     const dir = tempDir();
     writeFileSync(path.join(dir, 'f'), 'x');
     const watcher = await watch(dir, { backend, pollInterval: 50 });
@@ -82,6 +82,54 @@ describe.each(runnableHere)('watch() with backend %s', (backend) => {
     // A poller finds the root gone by scanning: those deletes are `rescan`, as every polled change is.
     expect(new Set(seen.map((e) => e.origin))).toEqual(new Set([backend === 'poll' ? 'rescan' : 'os']));
     expect(watcher.closed).toBe(true);
+  });
+
+  it('keeps the iterator going when one of two roots ends: an error for that root, not the end of the watcher', async () => {
+    const gone = tempDir();
+    const kept = tempDir();
+    const watcher = await watch([gone, kept], { backend, pollInterval: 50 });
+    const errors: VigilError[] = [];
+    watcher.on('error', (e) => errors.push(e));
+    const seen: WatchEvent[] = [];
+    const reading = (async () => {
+      for await (const batch of watcher) seen.push(...batch);
+    })().then(
+      () => 'ended',
+      (e: unknown) => e,
+    );
+    rmSync(gone, { recursive: true });
+    await until(() => errors.length > 0);
+    expect(errors).toEqual([expect.objectContaining({ code: 'ROOT_REMOVED', path: gone })]);
+    writeFileSync(path.join(kept, 'after'), 'x');
+    await until(() => seen.some((e) => e.path === path.join(kept, 'after')));
+    expect(seen.filter((e) => e.type === 'delete').map((e) => e.path)).toEqual([gone]);
+    expect(watcher.closed).toBe(false);
+    await watcher.close();
+    expect(await reading).toBe('ended');
+  });
+
+  it('with only an iterator, a root that ends while others run becomes a process warning', async () => {
+    const gone = tempDir();
+    const kept = tempDir();
+    const watcher = await watch([gone, kept], { backend, pollInterval: 50 });
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      const reading = (async () => {
+        for await (const _ of watcher);
+      })().then(
+        () => 'ended',
+        (e: unknown) => e,
+      );
+      rmSync(gone, { recursive: true });
+      await until(() => warnings.some((w) => (w as { code?: string }).code === 'ROOT_REMOVED'));
+      expect(watcher.closed).toBe(false);
+      await watcher.close();
+      expect(await reading).toBe('ended');
+    } finally {
+      process.off('warning', onWarning);
+    }
   });
 
   it('says which backend serves the root and why', async () => {
@@ -201,6 +249,20 @@ describe('bad input gets a typed error and nothing else breaks (R10)', () => {
     expect(w.knownPaths()).not.toContain(path.join(dir, 'two', 'after-remove'));
     await w.close();
     expect(w.closed).toBe(true);
+  });
+
+  it('add() and remove() after close() both reject with CLOSED, naming the path and the call', async () => {
+    const dir = tempDir();
+    mkdirSync(path.join(dir, 'two'));
+    const w = await watch(dir);
+    await w.close();
+    const added = await rejection(w.add(path.join(dir, 'two')));
+    const removed = await rejection(w.remove(dir));
+    expect(added).toMatchObject({ code: 'CLOSED', path: path.join(dir, 'two'), message: 'add() on a watcher that has closed' });
+    expect(removed).toMatchObject({ code: 'CLOSED', path: dir, message: 'remove() on a watcher that has closed' });
+    // Checked before the arguments: a closed watcher says so whatever it is given.
+    expect((await rejection(w.remove('/not/a/root'))).code).toBe('CLOSED');
+    expect((await rejection(w.add([dir, path.join(dir, 'two')]))).path).toBe(dir);
   });
 
   it('an unreadable subdirectory is a PERMISSION_DENIED warning and the rest is watched', () => {

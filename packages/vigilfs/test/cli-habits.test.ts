@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { eventVariables } from '@vigilfs/core';
 import { checkBuilt, cleanUp, cli, run, tempDir, until } from './cli-helpers.js';
 
 beforeAll(checkBuilt);
@@ -140,11 +141,37 @@ describe('vigil: a closed stdout', () => {
   });
 });
 
+describe('vigil: close-write emulation', () => {
+  it("--settle false turns emulated close-write off, as the API's settle: false does; --settle 0 keeps it with no quiet period", async () => {
+    const dir = tempDir();
+    const poll = ['--backend', 'poll', '--poll-interval', '50', '--json'];
+    const off = run([dir, ...poll, '--settle', 'false']);
+    const immediate = run([dir, ...poll, '--settle', '0']);
+    // The witness settles for a second: a subject that emulated close-write at all (at 0 ms, or at the default 300) would have printed it by then.
+    const witness = run([dir, ...poll, '--settle', '1000']);
+    // With --json the ready line on stderr is a JSON record.
+    for (const p of [off, immediate, witness]) await p.waitFor('stderr', (l) => l.startsWith('{"ready"'));
+    const file = path.join(dir, 'a.txt');
+    writeFileSync(file, 'one');
+    const closeWrite = (l: string) => l.includes('"close-write"') && l.includes(JSON.stringify(file));
+    await immediate.waitFor('stdout', closeWrite);
+    await witness.waitFor('stdout', closeWrite);
+    // A later change the subject reports: everything its scans saw before it has been printed.
+    writeFileSync(path.join(dir, 'later'), 'x');
+    await off.waitFor('stdout', (l) => l.includes(JSON.stringify(path.join(dir, 'later'))));
+    const offEvents = off.lines.stdout.map((l) => JSON.parse(l) as { type: string; path: string });
+    expect(offEvents.filter((e) => e.path === file).map((e) => e.type)).toEqual(['create']);
+    expect(offEvents.some((e) => e.type === 'close-write')).toBe(false);
+    for (const p of [off, immediate, witness]) p.child.kill('SIGTERM');
+    for (const p of [off, immediate, witness]) expect(await p.exit()).toBe(0);
+  });
+});
+
 describe('vigil: running a command', () => {
-  it('runs the command (no shell) after a debounce window, with the changes in its environment; SIGTERM exits 0', async () => {
+  it('runs the command (no shell) after a debounce window, with the changes in the variables vigil run gives; SIGTERM exits 0', async () => {
     const dir = tempDir();
     const log = path.join(tempDir(), 'log');
-    const script = `require('fs').appendFileSync(process.argv[1], JSON.stringify({ argv: process.argv.slice(2), type: process.env.VIGIL_EVENT_TYPE, path: process.env.VIGIL_EVENT_PATH, count: process.env.VIGIL_EVENT_COUNT, paths: process.env.VIGIL_PATHS }) + '\\n')`;
+    const script = `require('fs').appendFileSync(process.argv[1], JSON.stringify({ argv: process.argv.slice(2), env: Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('VIGIL_EVENT_') || k === 'VIGIL_PATHS')) }) + '\\n')`;
     const p = run([dir, '-e', 'close-write', '--debounce', '300', '--', process.execPath, '-e', script, log, '$(touch pwned)', '{path}']);
     await p.waitFor('stderr', (l) => l.startsWith('vigil: watching'));
     writeFileSync(path.join(dir, 'a'), '1');
@@ -153,9 +180,18 @@ describe('vigil: running a command', () => {
     await until(() => existsSync(log) && readFileSync(log, 'utf8').includes('\n'), 'the command to log a line', p.detail);
     const first = JSON.parse(readFileSync(log, 'utf8').split('\n')[0]!);
     expect(first.argv).toEqual(['$(touch pwned)', '{path}']);
-    expect(first.type).toBe('close-write');
     // Both writes fell in one 300 ms window, unless the machine stalled between them.
-    expect(first.paths.split('\n')).toEqual(Number(first.count) === 2 ? [path.join(dir, 'a'), path.join(dir, 'b')] : [path.join(dir, 'a')]);
+    const last = first.env.VIGIL_EVENT_COUNT === '2' ? path.join(dir, 'b') : path.join(dir, 'a');
+    // The VIGIL_EVENT_* set of a vigil run rule command (every one but VIGIL_RULE), and VIGIL_PATHS.
+    expect(first.env).toEqual({
+      VIGIL_EVENT_TYPE: 'close-write',
+      VIGIL_EVENT_PATH: last,
+      VIGIL_EVENT_OLD_PATH: '',
+      VIGIL_EVENT_KIND: 'file',
+      VIGIL_EVENT_ORIGIN: 'os',
+      VIGIL_EVENT_COUNT: last.endsWith('b') ? '2' : '1',
+      VIGIL_PATHS: last.endsWith('b') ? `${path.join(dir, 'a')}\n${path.join(dir, 'b')}` : path.join(dir, 'a'),
+    });
     expect(existsSync(path.join(dir, 'pwned'))).toBe(false);
     p.child.kill('SIGTERM');
     expect(await p.exit()).toBe(0);
@@ -226,6 +262,10 @@ describe('vigil: usage errors and vigil info', () => {
         [dir, '--debounce', '2147483648', '--', 'true'],
         'vigil: --debounce takes a whole number of milliseconds from 0 to 2147483647, got "2147483648"\nsee vigil --help\n',
       ],
+      [
+        [dir, '--settle', 'soon'],
+        'vigil: --settle takes a whole number of milliseconds from 0 to 2147483647, or false (no emulated close-write), got "soon"\nsee vigil --help\n',
+      ],
       [[dir, '--restart'], 'vigil: --restart is for running a command: vigil [paths...] --restart -- <command> [args...]\nsee vigil --help\n'],
       [[dir, '--json', '-P'], 'vigil: --json and --paths-only choose different outputs; give one\nsee vigil --help\n'],
       [[dir, '--format'], 'vigil: --format needs a value: --format <fmt>\nsee vigil --help\n'],
@@ -266,7 +306,8 @@ describe('vigil: usage errors and vigil info', () => {
     expect(documented.filter((o) => !fromHelp.includes(o) && !infoHelp.includes(o))).toEqual([]);
     for (const ph of ['%e', '%p', '%o', '%k', '%O', '%T', '%%']) expect(docs).toContain(`\`${ph}\``);
     for (const status of [0, 1, 2, 3]) expect(docs).toMatch(new RegExp(`^\\| ${status} \\|`, 'm'));
-    for (const v of ['VIGIL_EVENT_TYPE', 'VIGIL_EVENT_PATH', 'VIGIL_EVENT_OLD_PATH', 'VIGIL_EVENT_KIND', 'VIGIL_EVENT_COUNT', 'VIGIL_PATHS']) {
+    // Every variable the shared builder sets (a new one must be documented), and the CLI's own.
+    for (const v of [...Object.keys(eventVariables([])), 'VIGIL_PATHS']) {
       expect(docs).toContain(v);
       expect(help).toContain(v);
     }

@@ -82,6 +82,8 @@ export class Watcher extends TypedEmitter<WatcherEventMap> {
   /** Sessions of the roots the user named (not of mounts inside them): the watcher ends when all have. */
   #primaries = new Set<RootSession>();
   #closed = false;
+  /** The error of the last root to end, when that is why the watcher closed: what its iterators throw. */
+  #endedWith: VigilError | undefined;
   /** What arrived while watch() was still starting, delivered in order once the caller can listen. */
   #early: ({ batch: WatchEvent[] } | { warning: VigilError } | { ended: RootSession; error: VigilError })[] | undefined = [];
   #iterators = new Set<BatchQueue>();
@@ -115,10 +117,11 @@ export class Watcher extends TypedEmitter<WatcherEventMap> {
   /**
    * Starts watching more paths (relative ones against the `cwd` option), with
    * the options of `watch()`. Resolves once they are watched (R8); rejects as
-   * `watch()` would (PATH_NOT_FOUND, …), leaving the other roots as they were.
+   * `watch()` would (PATH_NOT_FOUND, …), leaving the other roots as they were,
+   * and with CLOSED once the watcher has closed.
    */
   async add(paths: string | readonly string[]): Promise<void> {
-    if (this.#closed) throw new VigilError(ErrorCode.CLOSED, 'add() on a watcher that has closed');
+    if (this.#closed) throw closedError('add', paths);
     await this.#manager!.add(paths);
   }
 
@@ -126,10 +129,11 @@ export class Watcher extends TypedEmitter<WatcherEventMap> {
    * Stops watching roots named earlier (spelled as they were given). A root
    * that covered other named roots hands them back to watching of their own;
    * removing a covered root only drops it from `info()`. Other paths are an
-   * INVALID_ARGUMENT: to leave out part of a tree, use `ignore`.
+   * INVALID_ARGUMENT: to leave out part of a tree, use `ignore`. Rejects with
+   * CLOSED once the watcher has closed, as `add()` does.
    */
   async remove(paths: string | readonly string[]): Promise<void> {
-    if (this.#closed) return;
+    if (this.#closed) throw closedError('remove', paths);
     await this.#manager!.remove(paths);
   }
 
@@ -167,11 +171,19 @@ export class Watcher extends TypedEmitter<WatcherEventMap> {
     if (this.#closed) return;
     this.#closed = true;
     await Promise.all(this.#roots.map(({ session }) => session?.close()));
-    for (const q of this.#iterators) q.end();
+    for (const q of this.#iterators) {
+      if (this.#endedWith) q.fail(this.#endedWith);
+      else q.end();
+    }
     this.emit('close');
   }
 
-  /** Batches as an async iterator; ends when the watcher closes, throws if a root ends with an error. */
+  /**
+   * Batches as an async iterator. A root that ends while others are watched
+   * does not end it (that is the `error` event's news); it ends when the
+   * watcher closes, and throws the last root's error when that is why it
+   * closed (every root ended), after the batches before it.
+   */
   [Symbol.asyncIterator](): AsyncIterator<WatchEvent[]> {
     const queue = new BatchQueue(() => this.#iterators.delete(queue));
     if (this.#closed) queue.end();
@@ -215,11 +227,24 @@ export class Watcher extends TypedEmitter<WatcherEventMap> {
       return;
     }
     this.#ended.add(session);
-    for (const q of this.#iterators) q.fail(error);
+    const watcherEnds = [...this.#primaries].every((s) => this.#ended.has(s));
     if (this.listenerCount('error') > 0) this.emit('error', error);
-    else if (this.#iterators.size === 0) process.emitWarning(`vigil: ${error.message}`, { code: error.code });
-    if ([...this.#primaries].every((s) => this.#ended.has(s))) void this.close();
+    // Iterators carry only the error that ends the watcher; one root ending among others is news only an error listener hears.
+    else if (!(watcherEnds && this.#iterators.size > 0)) process.emitWarning(`vigil: ${error.message}`, { code: error.code });
+    if (watcherEnds) {
+      this.#endedWith = error;
+      void this.close();
+    }
   }
+}
+
+/**
+ * What add() and remove() reject with on a closed watcher: one shape for both,
+ * checked before their arguments, with the first path as the caller spelled it.
+ */
+function closedError(call: 'add' | 'remove', paths: unknown): VigilError {
+  const first = typeof paths === 'string' ? paths : Array.isArray(paths) && typeof paths[0] === 'string' ? paths[0] : undefined;
+  return new VigilError(ErrorCode.CLOSED, `${call}() on a watcher that has closed`, first === undefined ? {} : { path: first });
 }
 
 /** Buffers batches for one async iterator. */

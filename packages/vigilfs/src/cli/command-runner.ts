@@ -7,7 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
-import type { WatchEvent } from '@vigilfs/core';
+import { eventVariables, type WatchEvent } from '@vigilfs/core';
 
 /** How the command is run. */
 export interface CommandRunnerOptions {
@@ -22,18 +22,14 @@ export interface CommandRunnerOptions {
   onFatal: (text: string) => void;
 }
 
-/** The variables the command gets on top of vigil's environment (docs/cli.md lists them). */
+/**
+ * The variables the command gets on top of vigil's environment (docs/cli.md
+ * lists them): the `VIGIL_EVENT_*` set a `vigil run` rule command gets, and
+ * VIGIL_PATHS, since without `{paths}` placeholders this is how the command
+ * learns every path of the window.
+ */
 export function commandEnvironment(events: readonly WatchEvent[], base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  const last = events[events.length - 1];
-  return {
-    ...base,
-    VIGIL_EVENT_TYPE: last?.type ?? '',
-    VIGIL_EVENT_PATH: last?.path ?? '',
-    VIGIL_EVENT_OLD_PATH: last?.oldPath ?? '',
-    VIGIL_EVENT_KIND: last?.kind ?? '',
-    VIGIL_EVENT_COUNT: String(events.length),
-    VIGIL_PATHS: [...new Set(events.map((e) => e.path))].join('\n'),
-  };
+  return { ...base, ...eventVariables(events), VIGIL_PATHS: [...new Set(events.map((e) => e.path))].join('\n') };
 }
 
 /** The shell's convention for a status: the exit code, or 128 + the signal's number. */

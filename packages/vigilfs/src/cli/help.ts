@@ -20,8 +20,9 @@ Usage:
 ${optionHelp(WATCH_OPTIONS)}
 
 The command gets VIGIL_EVENT_TYPE, VIGIL_EVENT_PATH, VIGIL_EVENT_OLD_PATH,
-VIGIL_EVENT_KIND (of the last event of the window), VIGIL_EVENT_COUNT and
-VIGIL_PATHS (every changed path, one per line) in its environment.
+VIGIL_EVENT_KIND, VIGIL_EVENT_ORIGIN (of the last event of the window),
+VIGIL_EVENT_COUNT (as vigil run's rule commands do) and VIGIL_PATHS (every
+changed path, one per line) in its environment.
 
 Exit status: 0 after Ctrl-C/SIGTERM, after --once's event, or when stdout's
 reader goes away; 1 when watching fails or a root is removed, or the command

@@ -31,7 +31,12 @@ export const WATCH_OPTIONS: readonly OptionSpec[] = [
     help: `auto (default) or a backend name: ${backends.map((b) => b.name).join(', ')} (also VIGIL_BACKEND)`,
   },
   { section: 'What to watch', name: 'poll-interval', value: '<ms>', help: 'time between scans for polled roots (default 1000)' },
-  { section: 'What to watch', name: 'settle', value: '<ms>', help: 'quiet period for an emulated close-write (default 300)' },
+  {
+    section: 'What to watch',
+    name: 'settle',
+    value: '<ms>',
+    help: "quiet period for an emulated close-write (default 300);\nfalse (or off) turns emulation off, as the API's settle: false does",
+  },
 
   {
     section: 'Which events',
@@ -129,6 +134,20 @@ function milliseconds(option: string, v: string, min: number): number {
   return n;
 }
 
+/**
+ * `--settle`: milliseconds, or `false`/`off` for the API's `settle: false`.
+ * `0` stays what it is in the API, emulation with no quiet period, so that a
+ * number means the same on the command line as in `watch()`.
+ */
+function settleOption(v: string): number | false {
+  if (v === 'false' || v === 'off') return false;
+  try {
+    return milliseconds('settle', v, 0);
+  } catch {
+    throw new UsageError(`--settle takes a whole number of milliseconds from 0 to ${MAX_TIMER_MS}, or false (no emulated close-write), got "${v}"`);
+  }
+}
+
 /** Event types from `-e` values: comma-separated, repeatable, `close_write` spelled either way. */
 export function parseEventTypes(values: readonly string[]): Set<string> {
   const types = new Set<string>();
@@ -166,7 +185,7 @@ export function parseWatchArguments(argv: readonly string[], cwd = process.cwd()
   const pollInterval = str('poll-interval');
   if (pollInterval !== undefined) watchOptions.pollInterval = milliseconds('poll-interval', pollInterval, 10);
   const settle = str('settle');
-  if (settle !== undefined) watchOptions.settle = milliseconds('settle', settle, 0);
+  if (settle !== undefined) watchOptions.settle = settleOption(settle);
   const depth = str('depth');
   if (flag('no-recursive') && depth !== undefined && depth !== '0') throw new UsageError(`--no-recursive and --depth ${depth} disagree; give one`);
   if (flag('no-recursive')) watchOptions.depth = 0;
