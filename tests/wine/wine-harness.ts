@@ -114,7 +114,11 @@ export interface SmokeOptions {
   timeoutMs?: number;
   nodeArgs?: string[];
   env?: Record<string, string>;
-  /** Called with the name of every other file node.exe writes into the control directory (e.g. `cycle-50`). */
+  /**
+   * Called with the name of every other file node.exe writes into the control
+   * directory (e.g. `cycle-50`); node.exe waits until it has returned (the
+   * harness then writes `ack-<name>`).
+   */
   onControl?: (name: string) => void;
 }
 
@@ -140,9 +144,13 @@ export async function runSmoke(scenario: string, opts: SmokeOptions = {}): Promi
   // Answer "want-<step>" files: do the Linux side's changes, then make the cookie it names.
   const poll = setInterval(() => {
     for (const f of fs.readdirSync(control)) {
+      if (f.startsWith('ack-')) continue;
       if (!f.startsWith('want-')) {
-        if (!seen.has(f)) onControl?.(f);
-        seen.add(f);
+        if (!seen.has(f)) {
+          seen.add(f);
+          onControl?.(f);
+          fs.writeFileSync(path.join(control, `ack-${f}`), '');
+        }
         continue;
       }
       const want = path.join(control, f);
