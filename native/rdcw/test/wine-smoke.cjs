@@ -11,7 +11,9 @@
 // step creates `.cookie-<n>` and waits for that name's ADDED record (every
 // record before it belongs to the step). A step done by the Linux side is
 // asked for by writing `<control>/want-<step>`; the Linux side does it, then
-// makes the cookie itself.
+// makes the cookie itself. Any other file node.exe writes into the control
+// directory (`handshake()`) is a point where the Linux side looks at something;
+// the Linux side answers it with `ack-<name>` once it has looked.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -50,10 +52,6 @@ function onBatch(batch) {
   if (wake) wake();
 }
 
-function sleep(ms) {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
 /** Resolves when pred() holds (checked on each batch and every 20 ms), or rejects after ms. */
 async function until(pred, ms, what) {
   const deadline = Date.now() + ms;
@@ -88,6 +86,13 @@ async function writeWitnessed(name) {
   fs.writeFileSync(wdir(name), 'x');
   await until(() => seen.some((r) => r.action === 1 && r.name === name), 10_000, `the witness to see ${name}`);
   await witness.close();
+}
+
+/** Writes `<control>/<name>` and waits for the Linux side's `ack-<name>`: it has done its look at this point. */
+async function handshake(name) {
+  fs.writeFileSync(path.join(control, name), '');
+  const ack = path.join(control, `ack-${name}`);
+  await until(() => fs.existsSync(ack), 10_000, `the Linux side's ${path.basename(ack)}`);
 }
 
 let cookieN = 0;
@@ -160,8 +165,11 @@ async function main() {
     const root = addon.watch(sub, { bufferBytes: 64 * 1024, extended: false }, onBatch);
     if (root.error) return result({ watchError: root.error });
     fs.rmSync(sub, { recursive: true });
-    // Windows ends the read with ERROR_ACCESS_DENIED; wait up to 1 s for any error.
-    await until(() => batches.some((b) => b.error), 1000, 'an error batch').catch(() => {});
+    // Windows ends the read with ERROR_ACCESS_DENIED; Wine never does (the test asserts which). Whether an error
+    // came is judged once the child's REMOVED has come and a write beside the root has reached a witness: by then
+    // a read the deletion fails has had the same chance to complete (it waited a fixed 1 s before).
+    await until(() => records(0).some((r) => r.action === 2 && r.name === 'child.txt'), 10_000, 'the REMOVED of child.txt');
+    await writeWitnessed('beside-root.txt');
     const errors = batches.filter((b) => b.error).map((b) => b.error);
     const recs = records(0).map(({ action, name }) => ({ action: ACTIONS[action] ?? action, name }));
     await root.close();
@@ -176,23 +184,24 @@ async function main() {
     await until(() => batches.some((b) => b.overflow), 5000, 'an overflow batch').catch(() => {});
     const overflows = batches.filter((b) => b.overflow).length;
     // Still alive after overflow: a later change still comes through. An overflow discards every record pending
-    // with it, so a change made while long-name records are still pending is lost too (seen on a slow run): try
-    // a few times.
+    // with it, so a change made while long-name records are still pending is lost too (seen on a slow run): a
+    // change is tried again only when an overflow came after it (its record may have gone with that one), never
+    // after a pause; each overflow empties what was pending, so there are at most 20 of them. A change with
+    // neither its record nor an overflow within the deadline is a dead watch.
     let alive = '';
-    for (let attempt = 0; attempt < 5 && !alive; attempt++) {
-      await sleep(300);
+    const made = [];
+    for (let attempt = 0; attempt < 25 && !alive; attempt++) {
       const from = batches.length;
       const name = `z${attempt}`;
+      made.push(name);
       fs.mkdirSync(wdir(name));
-      await until(() => records(from).some((r) => r.action === 1 && r.name === name), 3000, name).then(
-        () => {
-          alive = name;
-        },
-        () => {},
-      );
+      const arrived = () => records(from).find((r) => r.action === 1 && made.includes(r.name));
+      await until(() => arrived() || batches.slice(from).some((b) => b.overflow), 3000, `${name} or an overflow after it`).catch(() => {});
+      alive = arrived()?.name ?? '';
+      if (!alive && !batches.slice(from).some((b) => b.overflow)) break;
     }
     await root.close();
-    return result({ overflows, alive, errors: batches.filter((b) => b.error).map((b) => b.error) });
+    return result({ overflows, alive, tries: made.length, errors: batches.filter((b) => b.error).map((b) => b.error) });
   }
   if (scenario === 'throwing-listener') {
     // A listener that throws: the exception is uncaught (reported by Node), and the batches after it still come.
@@ -265,11 +274,30 @@ async function main() {
     await closing;
     await writeWitnessed('after.txt');
     const fp = root.finalPath();
-    // A watcher dropped without close() is closed when collected (needs --expose-gc).
-    addon.watch(dir, { bufferBytes: 64 * 1024, extended: false }, () => {});
-    globalThis.gc?.();
-    await sleep(50);
-    return result({ calls, finalPathAfterClose: fp });
+    // A watcher dropped without close() is closed when collected (needs --expose-gc): collect until a
+    // FinalizationRegistry says it was (each poll tick is a timer, after the addon's finalizer has had its
+    // setImmediate), then a witnessed write shows that the dropped watcher no longer reports (it may still have
+    // had the tail of after.txt's records before it was collected: only the later write's name counts).
+    const dropped = { collected: false, sawAfterCollected: 0 };
+    const registry = new FinalizationRegistry(() => {
+      dropped.collected = true;
+    });
+    registry.register(
+      addon.watch(dir, { bufferBytes: 64 * 1024, extended: false }, (b) => {
+        for (const ab of b.buffers) for (const r of decode(ab, b.extended)) if (r.name === 'after-gc.txt') dropped.sawAfterCollected++;
+      }),
+      'dropped',
+    );
+    await until(
+      () => {
+        globalThis.gc();
+        return dropped.collected;
+      },
+      10_000,
+      'the dropped watcher to be collected',
+    );
+    await writeWitnessed('after-gc.txt');
+    return result({ calls, finalPathAfterClose: fp, dropped });
   }
   if (scenario === 'burst') {
     // 2000 files made by a Linux process while the listener keeps JS busy (5 ms a call): completions made
@@ -316,8 +344,7 @@ async function main() {
       lstat = e.code;
     }
     facts.rootRemoved = { lstatWhileWatched: lstat, finalPath: r2.finalPath() };
-    fs.writeFileSync(path.join(control, 'root-removed'), '');
-    await sleep(300); // the Linux side looks at the directory now
+    await handshake('root-removed'); // the Linux side looks at the directory now
     await r2.close();
     const root = addon.watch(dir, { bufferBytes: 65536, extended: false }, onBatch);
     // 2. Atomic replace, then an append to the replaced file: under which name does the append come?
@@ -364,15 +391,13 @@ async function main() {
       if (i % 10 === 0) fs.writeFileSync(wdir('touch.txt'), String(i));
       if (i === 0) {
         // One sample with the watch open, so the counts after close() have something to differ from.
-        fs.writeFileSync(path.join(control, 'open-0'), '');
-        await sleep(100);
+        await handshake('open-0');
       }
       await root.close();
       if (i % 50 === 0 || i === cycles - 1) {
         globalThis.gc?.();
         mem.push({ cycle: i, rss: process.memoryUsage().rss, external: process.memoryUsage().external });
-        fs.writeFileSync(path.join(control, `cycle-${i}`), '');
-        await sleep(100); // lets the Linux side count the wineserver's fds at this point
+        await handshake(`cycle-${i}`); // the Linux side counts the wineserver's fds at this point
       }
     }
     return result({ cycles, ms: Date.now() - t0, mem });

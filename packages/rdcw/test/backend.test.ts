@@ -244,6 +244,37 @@ describe('rdcw backend through core (fake addon)', () => {
     expect(shown()).toEqual(['create d', 'create d/e', 'create d/e/f', 'delete d/e/f', 'delete d/e', 'delete d']);
   });
 
+  it('reports a directory created, filled and renamed before its ADDED is handled as a create and a rename, its contents read at the new name', async () => {
+    // The conformance model's extended variant split this into delete + create about one full run in four
+    // (create/dir-filled-and-renamed-at-once, create/empty-dir-renamed-at-once) when the rename's records came in
+    // a later completion than the ADDED: the ADDED's look (a full look until arrivals became content-only
+    // comparisons) found the directory gone and reported a delete, so the rename's records met no old path. Here
+    // the disk is already past the rename when the first completion is handled, so the outcome does not depend on timing.
+    const fake = fakeAddon();
+    const { at, shown } = await start(fake);
+    fs.mkdirSync(at('staging', 'sub'), { recursive: true });
+    fs.writeFileSync(at('staging', 'data'), 'x');
+    fs.writeFileSync(at('staging', 'sub', 'deep'), 'y');
+    fs.renameSync(at('staging'), at('published'));
+    fake.feed([{ action: A.ADDED, name: 'staging', fileId: 7n, attributes: 0x10 }], { extended: true });
+    fake.feed(
+      [
+        { action: A.RENAMED_OLD_NAME, name: 'staging', fileId: 7n, attributes: 0x10 },
+        { action: A.RENAMED_NEW_NAME, name: 'published', fileId: 7n, attributes: 0x10 },
+      ],
+      { extended: true },
+    );
+    await marker(fake, { at, shown });
+    expect(shown()).toEqual([
+      'create staging',
+      'rename published <- staging',
+      'create published/data',
+      'create published/sub',
+      'create published/sub/deep',
+      'create zz-marker',
+    ]);
+  });
+
   it('keeps a Unicode name intact', async () => {
     const fake = fakeAddon();
     const { at, shown } = await start(fake);
