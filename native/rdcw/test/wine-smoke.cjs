@@ -344,7 +344,6 @@ async function main() {
       lstat = e.code;
     }
     facts.rootRemoved = { lstatWhileWatched: lstat, finalPath: r2.finalPath() };
-    await handshake('root-removed'); // the Linux side looks at the directory now
     await r2.close();
     const root = addon.watch(dir, { bufferBytes: 65536, extended: false }, onBatch);
     // 2. Atomic replace, then an append to the replaced file: under which name does the append come?
